@@ -1,0 +1,56 @@
+"""The handbook's languages: message catalogs from locale/<lang>.yaml and Babel for dates."""
+
+from __future__ import annotations
+
+from datetime import date, time
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+from babel.dates import format_date, format_time
+
+LANGUAGES = ("nl", "en")
+DEFAULT_LANGUAGE = "nl"
+LOCALE_DIR = Path(__file__).parent / "locale"
+BABEL_LOCALES = {"nl": "nl_NL", "en": "en_GB"}
+
+
+class Catalog:
+    """All texts of one language, looked up by dotted key ("messages.required")."""
+
+    def __init__(self, language: str, texts: dict):
+        self.language = language
+        self.texts = texts
+
+    def get(self, key: str):
+        node = self.texts
+        for part in key.split("."):
+            node = node[part]
+        return node
+
+    def text(self, key: str, **params) -> str:
+        template = self.get(key)
+        return template.format(**params) if params else template
+
+    def message(self, code: str, **params) -> str:
+        return self.text(f"messages.{code}", **params)
+
+    def long_date(self, day: date) -> str:
+        """'woensdag 12 november 2025'."""
+        return format_date(day, format="full", locale=BABEL_LOCALES[self.language])
+
+    def short_date(self, day: date) -> str:
+        """'wo 12 nov. 2025'."""
+        return format_date(day, format="EEE d MMM y", locale=BABEL_LOCALES[self.language])
+
+    def clock(self, moment: time) -> str:
+        """24-hour time in both languages: '08:30'."""
+        return format_time(moment, format="HH:mm", locale=BABEL_LOCALES[self.language])
+
+
+@lru_cache(maxsize=None)
+def catalog(language: str = DEFAULT_LANGUAGE) -> Catalog:
+    if language not in LANGUAGES:
+        language = DEFAULT_LANGUAGE
+    with open(LOCALE_DIR / f"{language}.yaml", encoding="utf-8") as handle:
+        return Catalog(language, yaml.safe_load(handle))

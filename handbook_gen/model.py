@@ -1,0 +1,122 @@
+"""The typed circle: what validation hands to the schedule, pages and calendars stages.
+
+Every value is already checked and has its defaults resolved: dates are `date`, times are `time`,
+optional text is None rather than empty, and lists are tuples so a Circle can be hashed and shared.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, time
+from pathlib import Path
+
+ROLES = ("peer_reviewers", "schoolcoaches", "coordinator")
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    email: str | None = None
+    phone: str | None = None
+    role: str | None = None  # schoolcoaches only: leraar | ib | kc | other
+
+
+@dataclass(frozen=True)
+class Coordinator(Person):
+    school: str | None = None  # a school id of the circle
+
+
+@dataclass(frozen=True)
+class School:
+    id: str
+    name: str
+    peer_reviewers: tuple[Person, ...]
+    schoolcoaches: tuple[Person, ...]
+    holiday_region: str | None  # resolved: the school's own, else the circle's; None: unknown
+    city: str | None = None
+    address: str | None = None
+    focus: str | None = None  # markdown
+    study_days: tuple[date, ...] = ()
+    reviewed_before: bool = False
+
+
+@dataclass(frozen=True)
+class Moment:
+    """When and where something happens: the shared keys of every dated event."""
+
+    date: date
+    start: time | None = None  # start and end together, or neither (all-day)
+    end: time | None = None
+    location: str | None = None
+    online: bool = False
+    url: str | None = None
+    description: str | None = None  # markdown
+    cancelled: bool = False
+
+    @property
+    def all_day(self) -> bool:
+        return self.start is None
+
+
+@dataclass(frozen=True)
+class Activity(Moment):
+    """A training, meeting or evaluation: a moment with its own id, title and audience."""
+
+    id: str = ""
+    title: str = ""
+    audience: tuple[str, ...] = ROLES  # a subset of ROLES, in ROLES order
+
+
+@dataclass(frozen=True)
+class Review(Moment):
+    """One peer review: the reviewers' peer reviewers visit the host school."""
+
+    id: str = ""
+    host: str = ""  # school id
+    reviewers: tuple[str, ...] = ()  # school ids, never the host
+    lead: str | None = None  # one of reviewers
+    focus: str = ""  # markdown; resolved: review's own, else host's focus, else learning question
+    preparation: Moment | None = None  # before the review day
+    workshop: Moment | None = None  # after the review day
+
+
+@dataclass(frozen=True)
+class Theme:
+    title: str
+    learning_question: str
+    description: str | None = None  # markdown
+    goals: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Circle:
+    id: str
+    name: str
+    board: str
+    school_year: tuple[int, int]  # (2025, 2026)
+    year: str  # build | embed
+    coordinator: Coordinator
+    theme: Theme
+    schools: tuple[School, ...]
+    trainings: tuple[Activity, ...]
+    reviews: tuple[Review, ...]
+    meetings: tuple[Activity, ...] = ()
+    evaluations: tuple[Activity, ...] = ()
+    language: str = "nl"
+    timezone: str = "Europe/Amsterdam"
+    holiday_region: str | None = None
+    site_url: str | None = None  # always ends with "/"
+    show_email: bool = True
+    format: int = 1
+    source: Path = field(default=Path("circle.yaml"), compare=False)
+
+    def school(self, school_id: str) -> School:
+        return next(school for school in self.schools if school.id == school_id)
+
+    @property
+    def first_day(self) -> date:
+        return date(self.school_year[0], 8, 1)
+
+    @property
+    def last_day(self) -> date:
+        return date(self.school_year[1], 7, 31)

@@ -1,0 +1,53 @@
+"""Problems are data: every stage returns them, only the command line prints them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .i18n import Catalog
+
+ERROR = "error"
+WARNING = "warning"
+
+
+def format_path(path: tuple) -> str:
+    """('schools', 2, 'peer_reviewers') -> 'schools[2].peer_reviewers'."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+@dataclass(frozen=True)
+class Problem:
+    severity: str  # ERROR or WARNING
+    code: str  # a key under `messages` in the locale files
+    file: str
+    line: int | None = None
+    col: int | None = None
+    path: tuple = ()
+    params: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def where(self) -> str:
+        return format_path(self.path)
+
+    def text(self, catalog: Catalog) -> str:
+        """The message itself, in the catalog's language: what is wrong and what to do."""
+        return catalog.message(self.code, **self.params)
+
+    def location(self) -> str:
+        parts = [self.file] + [str(n) for n in (self.line, self.col) if n is not None]
+        return ":".join(parts)
+
+    def render(self, catalog: Catalog) -> str:
+        where = f"{self.where}: " if self.where else ""
+        return f"{self.location()}: {self.severity}: {where}{self.text(catalog)}"
+
+    def sort_key(self) -> tuple:
+        return (self.file, self.line or 0, self.col or 0, self.severity, self.code)
+
+
+def has_errors(problems: list[Problem], strict: bool = False) -> bool:
+    return any(p.severity == ERROR or strict for p in problems)

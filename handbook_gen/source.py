@@ -1,0 +1,246 @@
+"""Read a circle file: safe YAML with YAML 1.2 meaning, and the line/column of every key and value.
+
+PyYAML resolves plain scalars by YAML 1.1 (`15:30` is 930, `no` is False). We only use its parser
+and build the data from the parser's events ourselves, resolving scalars by the YAML 1.2 core
+schema. That also lets us refuse what a circle file never needs: tags, duplicate keys, several
+documents, alias bombs and deep nesting.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .problems import ERROR, Problem
+
+MAX_BYTES = 1024 * 1024
+MAX_NODES = 10_000
+MAX_DEPTH = 50
+
+# YAML 1.2 core schema, for plain (unquoted) scalars only.
+_NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
+_TRUE = re.compile(r"^(?:true|True|TRUE)$")
+_FALSE = re.compile(r"^(?:false|False|FALSE)$")
+_INT = re.compile(r"^[-+]?[0-9]+$")
+_OCT = re.compile(r"^0o[0-7]+$")
+_HEX = re.compile(r"^0x[0-9a-fA-F]+$")
+_FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
+
+
+def resolve_plain(text: str) -> Any:
+    if _NULL.match(text):
+        return None
+    if _TRUE.match(text):
+        return True
+    if _FALSE.match(text):
+        return False
+    if _INT.match(text):
+        return int(text)
+    if _OCT.match(text):
+        return int(text[2:], 8)
+    if _HEX.match(text):
+        return int(text[2:], 16)
+    if _FLOAT.match(text):
+        return float(text)
+    return text
+
+
+Position = tuple[int, int]  # 1-based line and column
+
+
+@dataclass
+class Positions:
+    """Where each part of the document stands, by path: ('schools', 0, 'name')."""
+
+    values: dict[tuple, Position] = field(default_factory=dict)
+    keys: dict[tuple, Position] = field(default_factory=dict)
+
+    def of_value(self, path: tuple) -> Position:
+        """The value at path, else the nearest part above it that has a position."""
+        return self._nearest(self.values, tuple(path))
+
+    def of_key(self, path: tuple) -> Position:
+        """The key that holds path (for a list item: the item itself)."""
+        path = tuple(path)
+        if path in self.keys:
+            return self.keys[path]
+        return self._nearest(self.values, path)
+
+    @staticmethod
+    def _nearest(table: dict, path: tuple) -> Position:
+        while path and path not in table:
+            path = path[:-1]
+        return table.get(path, (1, 1))
+
+
+@dataclass
+class Document:
+    file: str
+    data: Any
+    positions: Positions
+
+
+class SourceError(Exception):
+    """Internal: carries one Problem out of the event walk."""
+
+    def __init__(self, problem: Problem):
+        super().__init__(problem.code)
+        self.problem = problem
+
+
+def display_name(path: Path) -> str:
+    """The file as the user named it: relative to the working directory where possible."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def read(path: Path) -> tuple[Document | None, list[Problem]]:
+    """Read one circle file; a document, or the one problem that stopped the reading."""
+    name = display_name(path)
+    try:
+        return parse_text(decode(path, name), name), []
+    except SourceError as error:
+        return None, [error.problem]
+
+
+def decode(path: Path, name: str) -> str:
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)
+    except OSError as error:
+        raise SourceError(Problem(ERROR, "file.unreadable", name, params={"reason": error.strerror}))
+    if len(raw) > MAX_BYTES:
+        raise SourceError(Problem(ERROR, "file.too_large", name, params={"limit": "1 MiB"}))
+    if b"\0" in raw:
+        raise SourceError(Problem(ERROR, "file.binary", name))
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise SourceError(Problem(ERROR, "file.not_utf8", name, params={"line": line}))
+
+
+def parse_text(text: str, name: str) -> Document:
+    if not re.sub(r"(?m)^\s*#.*$", "", text).strip():
+        raise SourceError(Problem(ERROR, "file.empty", name))
+    check_tabs(text, name)
+    builder = _Builder(name)
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            builder.feed(event)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        reason = error.problem or error.context or "?"
+        raise SourceError(Problem(ERROR, "yaml.syntax", name, line, col, params={"reason": reason}))
+    except yaml.YAMLError as error:  # pragma: no cover - PyYAML marks all its parse errors
+        raise SourceError(Problem(ERROR, "yaml.syntax", name, params={"reason": str(error)}))
+    if not isinstance(builder.root, dict):
+        line, col = builder.root_position
+        raise SourceError(Problem(ERROR, "yaml.not_mapping", name, line, col))
+    return Document(name, builder.root, builder.positions)
+
+
+def check_tabs(text: str, name: str) -> None:
+    for number, line in enumerate(text.splitlines(), start=1):
+        indent = re.match(r"[ \t]*", line).group()
+        if "\t" in indent and line.strip():
+            raise SourceError(Problem(ERROR, "yaml.tab", name, number, indent.index("\t") + 1))
+
+
+class _Builder:
+    """Turns parser events into plain data, recording positions and refusing unsafe YAML."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.positions = Positions()
+        self.stack: list[dict] = []  # open collections: {"value", "path", "key"}
+        self.anchors: dict[str, tuple[Any, int]] = {}  # anchor -> (value, node count)
+        self.nodes = 0
+        self.documents = 0
+        self.root: Any = None
+        self.root_position: Position = (1, 1)
+
+    def fail(self, code: str, mark, **params) -> None:
+        line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        raise SourceError(Problem(ERROR, code, self.name, line, col, params=params))
+
+    def feed(self, event) -> None:
+        if isinstance(event, yaml.DocumentStartEvent):
+            self.documents += 1
+            if self.documents > 1:
+                self.fail("yaml.several_documents", event.start_mark)
+        elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            self.check_node(event)
+            if len(self.stack) >= MAX_DEPTH:
+                self.fail("yaml.too_deep", event.start_mark, limit=MAX_DEPTH)
+            value = {} if isinstance(event, yaml.MappingStartEvent) else []
+            path = self.place(value, event.start_mark, weight=1)
+            self.stack.append({"value": value, "path": path, "key": None, "anchor": event.anchor,
+                               "count": self.nodes})
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            frame = self.stack.pop()
+            if frame["anchor"]:
+                self.anchors[frame["anchor"]] = (frame["value"], self.nodes - frame["count"] + 1)
+        elif isinstance(event, yaml.ScalarEvent):
+            self.check_node(event)
+            self.scalar(event)
+        elif isinstance(event, yaml.AliasEvent):
+            if event.anchor not in self.anchors:  # pragma: no cover - the parser refuses these
+                self.fail("yaml.syntax", event.start_mark, reason=f"unknown alias {event.anchor}")
+            value, weight = self.anchors[event.anchor]
+            self.place(value, event.start_mark, weight)
+
+    def check_node(self, event) -> None:
+        if event.tag is not None and event.tag != "!":
+            self.fail("yaml.tag", event.start_mark, tag=event.tag)
+
+    def scalar(self, event) -> None:
+        frame = self.stack[-1] if self.stack else None
+        if frame is not None and isinstance(frame["value"], dict) and frame["key"] is None:
+            self.key(frame, event)
+            return
+        value = resolve_plain(event.value) if event.style is None else event.value
+        self.place(value, event.start_mark, weight=1)
+        if event.anchor:
+            self.anchors[event.anchor] = (value, 1)
+
+    def key(self, frame: dict, event) -> None:
+        key = event.value
+        mapping = frame["value"]
+        path = frame["path"] + (key,)
+        if key in mapping:
+            first_line = self.positions.keys[path][0]
+            self.fail("yaml.duplicate_key", event.start_mark, key=key, first_line=first_line)
+        self.positions.keys[path] = (event.start_mark.line + 1, event.start_mark.column + 1)
+        frame["key"] = key
+
+    def place(self, value: Any, mark, weight: int) -> tuple:
+        """Put a value into the open collection (or make it the root); returns its path."""
+        self.nodes += weight
+        if self.nodes > MAX_NODES:
+            self.fail("yaml.too_many_nodes", mark, limit=MAX_NODES)
+        position = (mark.line + 1, mark.column + 1)
+        if not self.stack:
+            self.root, self.root_position = value, position
+            path: tuple = ()
+        else:
+            frame = self.stack[-1]
+            container = frame["value"]
+            if isinstance(container, list):
+                path = frame["path"] + (len(container),)
+                container.append(value)
+            elif frame["key"] is None:  # a mapping or a list used as a key
+                self.fail("yaml.complex_key", mark)
+            else:
+                path = frame["path"] + (frame["key"],)
+                container[frame["key"]] = value
+                frame["key"] = None
+        self.positions.values.setdefault(path, position)
+        return path
