@@ -1,4 +1,8 @@
-"""The handbook's languages: message catalogs from locale/<lang>.yaml and Babel for dates."""
+"""The handbook's languages: texts from locale/<lang>/<area>.yaml and Babel for dates.
+
+Each file holds one area (messages, events, handbook, calendars); its texts are looked up as
+"<area>.<key>", e.g. catalog("nl").text("events.review", host="OBS De Regenboog").
+"""
 
 from __future__ import annotations
 
@@ -52,5 +56,8 @@ class Catalog:
 def catalog(language: str = DEFAULT_LANGUAGE) -> Catalog:
     if language not in LANGUAGES:
         language = DEFAULT_LANGUAGE
-    with open(LOCALE_DIR / f"{language}.yaml", encoding="utf-8") as handle:
-        return Catalog(language, yaml.safe_load(handle))
+    texts = {}
+    for path in sorted((LOCALE_DIR / language).glob("*.yaml")):
+        with open(path, encoding="utf-8") as handle:
+            texts[path.stem] = yaml.safe_load(handle)
+    return Catalog(language, texts)

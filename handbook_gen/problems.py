@@ -19,6 +19,10 @@ def format_path(path: tuple) -> str:
     return text
 
 
+class Term(str):
+    """A message parameter that is itself translated: Term("types.array") -> "een lijst"."""
+
+
 @dataclass(frozen=True)
 class Problem:
     severity: str  # ERROR or WARNING
@@ -35,7 +39,9 @@ class Problem:
 
     def text(self, catalog: Catalog) -> str:
         """The message itself, in the catalog's language: what is wrong and what to do."""
-        return catalog.message(self.code, **self.params)
+        params = {key: catalog.text(f"terms.{value}") if isinstance(value, Term) else value
+                  for key, value in self.params.items()}
+        return catalog.message(self.code, **params)
 
     def location(self) -> str:
         parts = [self.file] + [str(n) for n in (self.line, self.col) if n is not None]

@@ -1,0 +1,178 @@
+"""The command line: the only place that prints and exits.
+
+Exit codes: 0 success (warnings allowed unless --strict), 1 the input has errors, 2 wrong usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from pathlib import Path
+
+from . import __version__
+from .i18n import LANGUAGES, catalog
+from .problems import ERROR, WARNING, Problem
+from .validate import SCHEMA_PATH, Checked, check_file
+
+DEFAULT_CIRCLES = Path("circles")
+SLUG = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+EXIT_OK, EXIT_INPUT, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    pass
+
+
+def circle_files(paths: list[Path], language: str) -> list[Path]:
+    """The .yaml files named, and those directly inside the folders named, in a stable order."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            inside = sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+            if not inside:
+                raise UsageError(catalog(language).message("cli.no_files", path=path))
+            found.extend(inside)
+        elif path.exists():
+            found.append(path)
+        else:
+            raise UsageError(catalog(language).message("cli.not_found", path=path))
+    return list(dict.fromkeys(found))
+
+
+def check_all(files: list[Path]) -> list[Checked]:
+    """Check every file, then the rule across files: circle ids are unique in one build."""
+    results = [check_file(path) for path in files]
+    owners: dict[str, Checked] = {}
+    for result in results:
+        if result.circle is None:
+            continue
+        first = owners.setdefault(result.circle.id, result)
+        if first is not result:
+            line, col = result.positions.of_value(("id",))
+            result.problems.append(Problem(ERROR, "rules.duplicate_circle", result.file, line, col,
+                                           ("id",), {"id": result.circle.id, "other": first.file}))
+            result.circle = None
+    return results
+
+
+# --- output -------------------------------------------------------------------------------
+
+
+def _github_escape(text: str, property_value: bool = False) -> str:
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return text.replace(":", "%3A").replace(",", "%2C") if property_value else text
+
+
+def format_problem(problem: Problem, language: str, style: str) -> str:
+    texts = catalog(language)
+    if style == "github":
+        where = f"{problem.where}: " if problem.where else ""
+        props = [f"file={_github_escape(problem.file, True)}"]
+        props += [f"{name}={value}" for name, value in (("line", problem.line), ("col", problem.col)) if value]
+        return f"::{problem.severity} {','.join(props)}::{_github_escape(where + problem.text(texts))}"
+    return problem.render(texts)
+
+
+def report(results: list[Checked], style: str, language: str | None, strict: bool) -> int:
+    problems = [(p, language or r.language) for r in results for p in r.problems]
+    errors = sum(p.severity == ERROR for p, _ in problems)
+    warnings = sum(p.severity == WARNING for p, _ in problems)
+    if style == "json":
+        rows = [{"file": p.file, "line": p.line, "col": p.col, "severity": p.severity,
+                 "code": p.code, "path": p.where, "message": p.text(catalog(lang))}
+                for p, lang in problems]
+        print(json.dumps({"files": len(results), "errors": errors, "warnings": warnings,
+                          "problems": rows}, ensure_ascii=False, indent=2))
+    else:
+        for problem, lang in problems:
+            print(format_problem(problem, lang, style))
+        texts = catalog(language or (results[0].language if results else "nl"))
+        key = "cli.summary_errors" if errors or (strict and warnings) else "cli.summary_ok"
+        summary = texts.message(key, files=len(results), errors=errors, warnings=warnings)
+        if strict and warnings:
+            summary += " " + texts.message("cli.strict")
+        print(summary, file=sys.stderr if style == "github" else sys.stdout)
+    return EXIT_INPUT if errors or (strict and warnings) else EXIT_OK
+
+
+# --- commands -----------------------------------------------------------------------------
+
+
+def cmd_validate(args) -> int:
+    files = circle_files(args.paths or [DEFAULT_CIRCLES], args.lang or "nl")
+    return report(check_all(files), args.format, args.lang, args.strict)
+
+
+def cmd_schema(args) -> int:
+    sys.stdout.write(SCHEMA_PATH.read_text(encoding="utf-8"))
+    return EXIT_OK
+
+
+def cmd_new(args) -> int:
+    texts = catalog(args.lang or "nl")
+    if not SLUG.match(args.id) or not 3 <= len(args.id) <= 60:
+        raise UsageError(texts.message("schema.kind.slug", found=args.id))
+    target = args.dir / f"{args.id}.yaml"
+    if target.exists():
+        raise UsageError(texts.message("cli.new_exists", path=target))
+    starter = (Path(__file__).parent / "starter.yaml").read_text(encoding="utf-8")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(starter.replace("__ID__", args.id), encoding="utf-8")
+    print(texts.message("cli.new_written", path=target))
+    return EXIT_OK
+
+
+def cmd_build(args) -> int:
+    from .build import build  # the site stage pulls in MkDocs: load it only when building
+
+    files = circle_files(args.paths or [DEFAULT_CIRCLES], args.lang or "nl")
+    results = check_all(files)
+    status = report([r for r in results if r.problems], args.format, args.lang, args.strict) \
+        if any(r.problems for r in results) else EXIT_OK
+    if status != EXIT_OK:
+        return status
+    return build([r.circle for r in results], args.output, args.jobs, args.lang)
+
+
+def parser() -> argparse.ArgumentParser:
+    main = argparse.ArgumentParser(prog="handbook-gen", description=(
+        "Handboeken, formulieren en agenda's voor Leren tussen Scholen-cirkels."))
+    main.add_argument("--version", action="version", version=f"handbook-gen {__version__}")
+    main.add_argument("--lang", choices=LANGUAGES, help="taal van de meldingen (standaard: die van de cirkel)")
+    commands = main.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    validate = commands.add_parser("validate", help="controleer cirkelbestanden")
+    validate.add_argument("paths", nargs="*", type=Path, metavar="PATH")
+    validate.add_argument("--strict", action="store_true", help="waarschuwingen tellen als fouten")
+    validate.add_argument("--format", choices=("text", "github", "json"), default="text")
+    validate.set_defaults(run=cmd_validate)
+
+    build = commands.add_parser("build", help="bouw de handboeken en agenda's")
+    build.add_argument("paths", nargs="*", type=Path, metavar="PATH")
+    build.add_argument("-o", "--output", type=Path, default=Path("site"), metavar="DIR")
+    build.add_argument("--strict", action="store_true", help="waarschuwingen tellen als fouten")
+    build.add_argument("--jobs", type=int, default=1, metavar="N")
+    build.add_argument("--format", choices=("text", "github", "json"), default="text")
+    build.set_defaults(run=cmd_build)
+
+    new = commands.add_parser("new", help="schrijf een ingevuld startbestand circles/ID.yaml")
+    new.add_argument("id")
+    new.add_argument("--dir", type=Path, default=DEFAULT_CIRCLES, help=argparse.SUPPRESS)
+    new.set_defaults(run=cmd_new)
+
+    schema = commands.add_parser("schema", help="druk het JSON Schema van het cirkelbestand af")
+    schema.set_defaults(run=cmd_schema)
+    return main
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except UsageError as error:
+        print(f"handbook-gen: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
