@@ -9,7 +9,10 @@ import argparse
 import json
 import re
 import sys
+from datetime import date, timedelta
 from pathlib import Path
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from . import __version__
 from .i18n import LANGUAGES, catalog
@@ -110,6 +113,29 @@ def cmd_schema(args) -> int:
     return EXIT_OK
 
 
+# Starter dates: (month, day on or after which, weekday 0=Monday) - chosen clear of the school
+# holidays and public holidays of every region, and of Wednesday afternoons for review days.
+STARTER_DATES = {
+    "startworkshop": (9, 22, 0), "opleidingsdag": (10, 1, 2), "preparation_a": (11, 3, 1),
+    "review_a": (11, 17, 1), "workshop_a": (12, 8, 1), "tracking": (2, 2, 2),
+    "verdieping": (3, 9, 0), "review_d": (3, 19, 3), "evaluatie": (5, 18, 2),
+    "integratie": (6, 10, 2),
+}
+
+
+def starter_text(circle_id: str, today: date) -> str:
+    """The starter circle for the school year that today falls in (or, in July, the next)."""
+    first_year = today.year if today.month >= 7 else today.year - 1
+    dates = {}
+    for name, (month, day, weekday) in STARTER_DATES.items():
+        earliest = date(first_year if month >= 8 else first_year + 1, month, day)
+        dates[name] = earliest + timedelta(days=(weekday - earliest.weekday()) % 7)
+    template = Environment(loader=PackageLoader("handbook_gen", "."), keep_trailing_newline=True,
+                           undefined=StrictUndefined).get_template("starter.yaml")
+    return template.render(id=circle_id, title=circle_id.replace("-", " ").title(),
+                           first_year=first_year, dates=dates, letters="abcde")
+
+
 def cmd_new(args) -> int:
     texts = catalog(args.lang or "nl")
     if not SLUG.match(args.id) or not 3 <= len(args.id) <= 60:
@@ -117,9 +143,8 @@ def cmd_new(args) -> int:
     target = args.dir / f"{args.id}.yaml"
     if target.exists():
         raise UsageError(texts.message("cli.new_exists", path=target))
-    starter = (Path(__file__).parent / "starter.yaml").read_text(encoding="utf-8")
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(starter.replace("__ID__", args.id), encoding="utf-8")
+    target.write_text(starter_text(args.id, date.today()), encoding="utf-8")
     print(texts.message("cli.new_written", path=target))
     return EXIT_OK
 
