@@ -1,0 +1,49 @@
+"""Validated circles -> published handbooks: schedule, pages and calendars, then the site stage.
+
+Each circle is built on its own and swapped in whole, so one circle's failure never touches
+another circle's published handbook. With --jobs N, circles are built in N processes.
+"""
+
+from __future__ import annotations
+
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from . import calendars, pages, site
+from .i18n import catalog
+from .model import Circle
+from .schedule import plan
+
+EXIT_OK, EXIT_FAILED = 0, 1
+
+
+def build_circle(circle: Circle, out_dir: Path) -> tuple[str, str | None]:
+    """Build one handbook; returns (outcome, error): outcome 'built' or 'unchanged'."""
+    schedule = plan(circle)
+    handbook = pages.render(circle, schedule)
+    docs = {**handbook.docs, **calendars.render(circle, schedule)}
+    try:
+        built = site.build_handbook(circle.id, handbook.site_name, circle.language, docs,
+                                    handbook.nav, out_dir)
+    except site.SiteError as error:
+        return "failed", str(error)
+    return ("built" if built else "unchanged"), None
+
+
+def build(circles: list[Circle], out_dir: Path, jobs: int = 1, language: str | None = None) -> int:
+    circles = sorted(circles, key=lambda circle: circle.id)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    if jobs > 1 and len(circles) > 1:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            outcomes = list(pool.map(build_circle, circles, [out_dir] * len(circles)))
+    else:
+        outcomes = [build_circle(circle, out_dir) for circle in circles]
+    failed = False
+    for circle, (outcome, error) in zip(circles, outcomes):
+        texts = catalog(language or circle.language)
+        line = texts.message(f"build.{outcome}", id=circle.id, path=out_dir / circle.id, error=error)
+        print(line, file=sys.stderr if error else sys.stdout)
+        failed = failed or error is not None
+    site.write_index(circles, out_dir)
+    return EXIT_FAILED if failed else EXIT_OK

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Set up handbook-gen on a fresh Debian/Ubuntu machine and build the example circles into site/.
+# Installs: Debian's chromium (for the browser tests) when missing, a virtualenv in .venv with the
+# project and its test tools, and ical.js (npm) for the calendar read-back tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+apt_install() {
+    if [ "$(id -u)" = 0 ]; then
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@"
+    elif command -v sudo >/dev/null; then
+        sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@"
+    else
+        echo "install.sh: please install these Debian packages for the browser tests: $*" >&2
+    fi
+}
+
+# Browser tests drive Debian's Chromium through Playwright; Playwright never downloads a browser.
+if ! command -v chromium >/dev/null; then
+    apt_install chromium
+fi
+
+python3 -m venv .venv
+.venv/bin/python -m pip install -q --upgrade pip
+.venv/bin/python -m pip install -q -e '.[test]'
+
+if [ -f scripts/install-js.sh ]; then
+    bash scripts/install-js.sh
+fi
+
+.venv/bin/handbook-gen build circles/ -o site/
+echo "Klaar: open site/index.html in een browser."
