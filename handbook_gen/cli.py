@@ -12,8 +12,6 @@ import sys
 from datetime import date, timedelta
 from pathlib import Path
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
-
 from . import __version__
 from .i18n import LANGUAGES, catalog
 from .problems import ERROR, WARNING, Problem
@@ -130,6 +128,8 @@ def starter_text(circle_id: str, today: date) -> str:
     for name, (month, day, weekday) in STARTER_DATES.items():
         earliest = date(first_year if month >= 8 else first_year + 1, month, day)
         dates[name] = earliest + timedelta(days=(weekday - earliest.weekday()) % 7)
+    from jinja2 import Environment, PackageLoader, StrictUndefined  # only `new` needs Jinja2
+
     template = Environment(loader=PackageLoader("handbook_gen", "."), keep_trailing_newline=True,
                            undefined=StrictUndefined).get_template("starter.yaml")
     return template.render(id=circle_id, title=circle_id.replace("-", " ").title(),
