@@ -32,11 +32,11 @@ class Catalog:
             node = node[part]
         return node
 
-    def text(self, key: str, **params) -> str:
+    def text(self, key: str, /, **params) -> str:
         template = self.get(key)
         return template.format(**params) if params else template
 
-    def message(self, code: str, **params) -> str:
+    def message(self, code: str, /, **params) -> str:
         return self.text(f"messages.{code}", **params)
 
     def long_date(self, day: date) -> str:

@@ -39,7 +39,7 @@ class Problem:
 
     def text(self, catalog: Catalog) -> str:
         """The message itself, in the catalog's language: what is wrong and what to do."""
-        params = {key: catalog.text(f"terms.{value}") if isinstance(value, Term) else value
+        params = {key: catalog.message(f"terms.{value}") if isinstance(value, Term) else value
                   for key, value in self.params.items()}
         return catalog.message(self.code, **params)
 
