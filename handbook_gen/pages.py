@@ -1,0 +1,293 @@
+"""Circle + schedule -> the Markdown pages and nav of one handbook.
+
+The pages are Jinja2 templates in docs_templates/: structure shared by both languages, short
+labels from locale/<lang>/handbook.yaml, long prose (protocol, forms, quality cycle, roles) in
+docs_templates/<lang>/. No handbook text lives here.
+
+Escaping is on by default: every `{{ value }}` that is not already marked safe goes through
+`md_text`, which turns all Markdown and HTML syntax into character references. So a school named
+`<script>` or `| ** [x](javascript:…)` shows as text, in running text, in table cells, in link
+text and in HTML attributes alike. Templates mark a value safe only through the filters below,
+each made for one place a value can land (a Markdown field, a URL, an anchor id).
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from pathlib import Path
+from urllib.parse import quote
+
+import jinja2
+from markupsafe import Markup
+
+from . import calendars
+from .i18n import catalog
+from .model import Circle, Review
+from .schedule import Event, Schedule
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "docs_templates"
+
+# The blank forms, in the order of a review: file name under formulieren/ and locale key.
+FORMS = ("zelfevaluatie", "lesbezoek", "learning-walk", "stem-van-de-leerling", "teamgesprek",
+         "reviewverslag", "workshopplan", "evaluatie", "kwaliteitskaart")
+# The forms a review page carries pre-filled: what the host and the reviewers use for that review.
+REVIEW_FORMS = ("zelfevaluatie", "lesbezoek", "learning-walk", "stem-van-de-leerling",
+                "teamgesprek", "reviewverslag", "workshopplan")
+NEXT_EVENTS = 5
+SAFE_SCHEMES = ("http", "https", "mailto", "webcal")
+# The review day of domain.md §3 runs 08:00-15:30; a review with other times is scaled to fit.
+STANDARD_DAY = (time(8, 0), time(15, 30))
+
+
+@dataclass(frozen=True)
+class Handbook:
+    site_name: str  # HTML-escaped: Material prints site_name and nav titles without escaping
+    docs: dict[str, str]  # relative path -> Markdown
+    nav: list  # MkDocs nav; titles HTML-escaped like site_name
+
+
+# --- Escaping: one function per place a circle value can land. -----------------------------
+
+# Letters, digits, spaces and a few harmless marks stay; everything else (Markdown syntax, HTML
+# syntax, '|' of tables, ':' of definition lists, '_' of emphasis) becomes a character reference,
+# which Markdown passes through and a browser shows as the character itself.
+_UNSAFE_TEXT = re.compile(r"[^\w ,;?%@€'’‘]|_")
+_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
+
+
+def md_text(value) -> Markup:
+    """Plain text for Markdown text, a table cell, link text or a double-quoted HTML attribute."""
+    if isinstance(value, Markup):
+        return value
+    text = " ".join(str(value).split())  # one line: a newline could end a table row or start a block
+    return Markup(_UNSAFE_TEXT.sub(lambda m: f"&#{ord(m.group())};", text))
+
+
+def _finalize(value):
+    """Every {{ value }} is escaped unless a filter already made it safe for its place."""
+    if value is None:
+        return ""
+    return md_text(value)
+
+
+def url_scheme(url: str) -> str | None:
+    """The scheme as a browser reads it: after dropping controls and white space, lower-cased."""
+    cleaned = "".join(ch for ch in url if ord(ch) > 32 and ord(ch) != 127)
+    match = _SCHEME.match(cleaned)
+    return match.group(1).lower() if match else None
+
+
+def link_url(url: str) -> Markup:
+    """A URL as a Markdown link destination: safe scheme only, no characters that end the link."""
+    scheme = url_scheme(url)
+    if scheme is not None and scheme not in SAFE_SCHEMES:
+        return Markup("#")
+    return Markup(quote(url.strip(), safe="/:?#=&;@!$*+,%~"))
+
+
+def mailto(email: str) -> Markup:
+    return link_url("mailto:" + quote(email, safe="@.+-_"))
+
+
+def anchor(event_id: str) -> Markup:
+    """An event id as an HTML id. Ids are slugs, '.' included; anything else is dropped."""
+    return Markup(re.sub(r"[^a-z0-9.\-]", "", event_id))
+
+
+_LINK_START = re.compile(r"\]\(")
+_REFERENCE = re.compile(r"^( {0,3}\[[^\]]*\]:[ \t]*\n?[ \t]*)(\S+)", re.MULTILINE)
+
+
+def _safe_destinations(text: str) -> str:
+    """Neutralise link and image destinations whose scheme is not http(s), mailto or webcal."""
+    out, pos = [], 0
+    for match in _LINK_START.finditer(text):
+        if match.start() < pos:
+            continue
+        start, depth, end = match.end(), 1, match.end()
+        while end < len(text) and depth:  # the destination ends at the matching ')'
+            depth += {"(": 1, ")": -1}.get(text[end], 0)
+            end += 1
+        destination = text[start:end - 1 if depth == 0 else end]
+        scheme = url_scheme(_unwrapped(destination))
+        if scheme is not None and scheme not in SAFE_SCHEMES:
+            out.append(text[pos:start] + "#")
+            pos = end - 1 if depth == 0 else end
+    out.append(text[pos:])
+    text = "".join(out)
+
+    def reference(match: re.Match) -> str:
+        scheme = url_scheme(_unwrapped(match.group(2)))
+        return match.group(1) + ("#" if scheme and scheme not in SAFE_SCHEMES else match.group(2))
+
+    return _REFERENCE.sub(reference, text)
+
+
+def _unwrapped(destination: str) -> str:
+    """A destination without the <…> Markdown allows around it (its '<' is escaped by now)."""
+    destination = destination.lstrip(" \t\n")
+    return destination[4:] if destination.startswith("&lt;") else destination
+
+
+def md_field(value) -> Markup:
+    """A markdown field: Markdown stays, raw HTML shows as text, unsafe links go nowhere.
+
+    '{' and '}' are escaped too: with attr_list, `{ onclick=… }` would set any attribute."""
+    if value is None:
+        return Markup("")
+    text = str(value).strip().replace("&", "&amp;").replace("<", "&lt;")
+    text = text.replace("{", "&#123;").replace("}", "&#125;")
+    return Markup(_safe_destinations(text))
+
+
+def md_inline(value) -> Markup:
+    """A markdown field inside a table cell: one line, and '|' cannot end the cell."""
+    text = " ".join(str(md_field(value)).split())
+    return Markup(text.replace("|", "&#124;"))
+
+
+def html_text(value: str) -> str:
+    """Nav titles and the site name: Material prints them into HTML unescaped."""
+    return html.escape(value, quote=False).replace('"', "&quot;")
+
+
+# --- Data for the templates (no text: that is the templates' job). -------------------------
+
+def _scaled(moment: time, start: time, end: time) -> time:
+    """Map a time of the standard review day onto the review's own day, on a 5-minute grid."""
+    day0, day1 = (datetime.combine(date.min, t) for t in STANDARD_DAY)
+    own0, own1 = (datetime.combine(date.min, t) for t in (start, end))
+    share = (datetime.combine(date.min, moment) - day0) / (day1 - day0)
+    minutes = round((own1 - own0).total_seconds() / 60 * share / 5) * 5
+    return (own0 + timedelta(minutes=minutes)).time()
+
+
+def programme(review: Review, slots: list) -> list[dict]:
+    """The review day's programme (slots from the locale file), fitted to the review's times."""
+    start, end = (review.start, review.end) if review.start else STANDARD_DAY
+    return [{**slot, "start": _scaled(_clock(slot["start"]), start, end),
+             "end": _scaled(_clock(slot["end"]), start, end)} for slot in slots]
+
+
+def _clock(text: str) -> time:
+    hours, minutes = text.split(":")
+    return time(int(hours), int(minutes))
+
+
+def build_date() -> date | None:
+    """The day of the build, only when SOURCE_DATE_EPOCH fixes it: output must be reproducible."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not epoch.isdigit():
+        return None
+    return datetime.fromtimestamp(int(epoch), tz=timezone.utc).date()
+
+
+def next_events(schedule: Schedule, today: date | None) -> list[Event]:
+    live = [e for e in schedule.events if not e.cancelled and (today is None or e.date >= today)]
+    return live[:NEXT_EVENTS]
+
+
+def relative(target: str, page: str) -> str:
+    """A link from one page to a file, both relative to the handbook root."""
+    return os.path.relpath(target, os.path.dirname(page) or ".").replace(os.sep, "/")
+
+
+# --- Rendering. -----------------------------------------------------------------------------
+
+def environment(language: str) -> jinja2.Environment:
+    texts = catalog(language)
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, finalize=_finalize,
+        extensions=["jinja2.ext.do"],
+        undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+        keep_trailing_newline=True)
+    env.filters.update(md=md_text, md_field=md_field, md_inline=md_inline, url=link_url,
+                       mailto=mailto, anchor=anchor, long_date=texts.long_date,
+                       clock=texts.clock)
+
+    def label(key: str, **params) -> Markup:
+        # Locale texts are trusted Markdown; the values put into them are not.
+        return Markup(texts.text(f"handbook.{key}", **{k: md_text(v) for k, v in params.items()}))
+
+    env.globals.update(t=label, lang=language,
+                       labels=lambda key: _trusted(texts.get(f"handbook.{key}")))
+    return env
+
+
+def _trusted(node):
+    """Locale data (lists, mappings) with its texts marked as the trusted Markdown they are."""
+    if isinstance(node, str):
+        return Markup(node)
+    if isinstance(node, list):
+        return [_trusted(item) for item in node]
+    if isinstance(node, dict):
+        return {key: _trusted(value) for key, value in node.items()}
+    return node
+
+
+def render(circle: Circle, schedule: Schedule) -> Handbook:
+    env = environment(circle.language)
+    env.filters["school"] = circle.school  # school id -> School, for the templates
+    texts = catalog(circle.language)
+    context = {
+        "circle": circle, "schedule": schedule, "events": schedule.events,
+        "reviews": [e for e in schedule.events if e.kind == "review"],
+        "feeds": calendars.feeds(circle), "forms": FORMS, "review_forms": REVIEW_FORMS,
+        "today": build_date(), "next_events": next_events(schedule, build_date()),
+        "subscribe_url": lambda feed: calendars.subscribe_url(circle, feed),
+        "event_ics": lambda event, page: link_url(relative(calendars.event_path(event), page)),
+        "event_link": lambda event, page: link_url(_event_link(event, page)),
+        "programme": lambda review: programme(review, _trusted(texts.get("handbook.review.programme"))),
+        "standard_day": STANDARD_DAY,
+        "school": circle.school, "events_of": lambda review: _review_events(schedule, review),
+    }
+    docs: dict[str, str] = {}
+
+    def page(path: str, template: str, **extra) -> None:
+        docs[path] = env.get_template(template).render(**context, page=path, **extra)
+
+    for name in ("index", "team", "thema", "planning", "reviewplan", "protocol",
+                 "kwaliteitscyclus", "agenda"):
+        page(f"{name}.md", f"{name}.md")
+    for event in context["reviews"]:
+        page(f"reviews/{event.review.id}.md", "review.md", event=event, review=event.review)
+    page("formulieren/index.md", "formulieren.md")
+    for form in FORMS:
+        page(f"formulieren/{form}.md", "formulier.md", form=form)
+    site_name = html_text(texts.text("handbook.site_name", circle=circle.name, board=circle.board))
+    return Handbook(site_name, dict(sorted(docs.items())), _nav(circle, context["reviews"], texts))
+
+
+def _event_link(event: Event, page: str) -> str:
+    """Event.page, but as a Markdown source link so MkDocs can check it."""
+    target = event.page.replace(".html", ".md", 1)
+    path, _, fragment = target.partition("#")
+    return relative(path, page) + (f"#{fragment}" if fragment else "")
+
+
+def _review_events(schedule: Schedule, review: Review) -> dict[str, Event]:
+    """A review's own events by kind: review, preparation, workshop."""
+    return {e.kind: e for e in schedule.events if e.review is not None and e.review.id == review.id}
+
+
+def _nav(circle: Circle, reviews: list[Event], texts) -> list:
+    def title(key: str, **params) -> str:
+        return html_text(texts.text(f"handbook.nav.{key}", **params))
+
+    nav = [{title("index"): "index.md"}, {title("team"): "team.md"}, {title("thema"): "thema.md"},
+           {title("planning"): "planning.md"}, {title("reviewplan"): "reviewplan.md"}]
+    if reviews:
+        nav.append({title("reviews"): [
+            {title("review", host=circle.school(e.review.host).name): f"reviews/{e.review.id}.md"}
+            for e in reviews]})
+    nav.append({title("protocol"): "protocol.md"})
+    nav.append({title("forms"): [{title("forms_index"): "formulieren/index.md"}] + [
+        {html_text(texts.text(f"handbook.forms.{form}.title")): f"formulieren/{form}.md"}
+        for form in FORMS]})
+    nav += [{title("kwaliteitscyclus"): "kwaliteitscyclus.md"}, {title("agenda"): "agenda.md"}]
+    return nav
+
