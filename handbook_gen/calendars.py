@@ -1,11 +1,31 @@
-"""Events -> iCalendar feeds: the whole circle, one per role, one per school, one per event."""
+"""Events -> iCalendar feeds: the whole circle, one per role, one per school, one per event.
+
+The feeds are published files that calendar apps subscribe to (METHOD:PUBLISH), so what matters
+is that every client reads the times right and recognises an event it has seen before:
+- times are local to the circle's time zone, with a VTIMEZONE written the way Outlook, Apple,
+  Google and Thunderbird all read it (yearly RRULEs, see `vtimezone`);
+- an event's UID comes from the circle id and event id alone, so a new title or date updates the
+  event in people's calendars instead of adding a second one;
+- nothing depends on the clock: two builds of the same circle give the same bytes.
+"""
 
 from __future__ import annotations
 
+import os
+import re
+from calendar import monthrange
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from functools import lru_cache
+from zoneinfo import ZoneInfo
 
-from .i18n import catalog
-from .model import Circle
+from babel.lists import format_list
+from icalendar import (Calendar, Timezone, TimezoneDaylight, TimezoneStandard, vCalAddress,
+                       vDuration, vText)
+from icalendar import Event as VEvent
+
+from .i18n import BABEL_LOCALES, catalog
+from .model import Circle, Moment
 from .schedule import Event, Schedule
 
 FEED_DIR = "calendars"
@@ -55,3 +75,292 @@ def subscribe_url(circle: Circle, feed: Feed) -> str | None:
         return None
     scheme, rest = circle.site_url.split("://", 1)
     return f"webcal://{rest}{circle.id}/{feed.file}"
+
+
+# --- Rendering ---------------------------------------------------------------------------------
+
+PRODID = "-//handbook-gen//Leren tussen Scholen//NL"
+REFRESH = timedelta(hours=12)  # how often a subscribed client should fetch a feed again
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def render(circle: Circle, schedule: Schedule) -> dict[str, bytes]:
+    """Every feed of the circle, then one file per event: {path relative to the handbook: .ics}."""
+    stamp = build_stamp(circle)
+    files = {}
+    for feed in feeds(circle):
+        calendar = _calendar(circle, feed.events(schedule), stamp)
+        _describe(calendar, feed)
+        files[feed.file] = calendar.to_ical()
+    for event in schedule.events:
+        # No NAME here: an app that imports this file should add the event, not a new calendar.
+        files[event_path(event)] = _calendar(circle, (event,), stamp).to_ical()
+    return files
+
+
+def build_stamp(circle: Circle) -> datetime:
+    """DTSTAMP and LAST-MODIFIED of every event: SOURCE_DATE_EPOCH, else the school year's start.
+
+    Never the clock, so a rebuild of the same input gives the same bytes. A build that sets
+    SOURCE_DATE_EPOCH to the last commit of the circle file gets a stamp that grows with every
+    change, which is what clients compare when SEQUENCE stays the same (see `_sequence`).
+    """
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not epoch:
+        return datetime.combine(circle.first_day, time.min, timezone.utc)
+    if not epoch.isdigit():
+        # reproducible-builds.org: a malformed value is an error, not something to guess around.
+        raise ValueError(f"SOURCE_DATE_EPOCH must be whole seconds since 1970, not {epoch!r}")
+    return datetime.fromtimestamp(int(epoch), timezone.utc)
+
+
+def _calendar(circle: Circle, events, stamp: datetime) -> Calendar:
+    calendar = Calendar()
+    calendar.add("PRODID", PRODID)
+    calendar.add("VERSION", "2.0")
+    calendar.add("CALSCALE", "GREGORIAN")
+    calendar.add("METHOD", "PUBLISH")
+    calendar.add("X-WR-TIMEZONE", vText(circle.timezone))
+    if any(not event.moment.all_day for event in events):
+        calendar.add_component(vtimezone(circle.timezone, circle.school_year))
+    for event in events:
+        calendar.add_component(_vevent(circle, event, stamp))
+    return calendar
+
+
+def _describe(calendar: Calendar, feed: Feed) -> None:
+    """The feed's name, description and refresh hint: RFC 7986, and the X-WR-* that Apple, Google
+    and Outlook read. X- values are wrapped in vText, or icalendar would not escape them."""
+    calendar.add("NAME", feed.name)
+    calendar.add("X-WR-CALNAME", vText(feed.name))
+    calendar.add("DESCRIPTION", feed.description)
+    calendar.add("X-WR-CALDESC", vText(feed.description))
+    calendar.add("REFRESH-INTERVAL", vDuration(REFRESH), parameters={"VALUE": "DURATION"})
+    calendar.add("X-PUBLISHED-TTL", vDuration(REFRESH))
+
+
+def _vevent(circle: Circle, event: Event, stamp: datetime) -> VEvent:
+    texts = catalog(circle.language)
+    moment = event.moment
+    vevent = VEvent()
+    vevent.add("UID", event.uid)
+    vevent.add("DTSTAMP", stamp)
+    vevent.add("LAST-MODIFIED", stamp)
+    vevent.add("SEQUENCE", _sequence(event))
+    vevent.add("STATUS", "CANCELLED" if event.cancelled else "CONFIRMED")
+    summary = texts.text("calendars.cancelled", title=event.title) if event.cancelled else event.title
+    vevent.add("SUMMARY", summary)
+    start, end = _when(circle, moment)
+    vevent.add("DTSTART", start)
+    vevent.add("DTEND", end)
+    location = _location(circle, moment)
+    if location:
+        vevent.add("LOCATION", location)
+    if moment.url:
+        vevent.add("URL", moment.url)
+    vevent.add("DESCRIPTION", _description(circle, event))
+    organizer = _organizer(circle)
+    if organizer is not None:
+        vevent.add("ORGANIZER", organizer)
+    return vevent
+
+
+def _sequence(event: Event) -> int:
+    """0 for a planned event, 1 for a cancelled one.
+
+    SEQUENCE must never go down, or clients that honour it (Outlook, Apple on import) take the
+    newer copy for an old one and keep the stale event. The generator keeps no history, so it
+    cannot count revisions, and a number derived from the content (a hash) would go down as
+    often as up. So: a constant for planned events, and a higher one for a cancellation, the
+    change a client must not miss. Moves and new titles keep SEQUENCE and are picked up because
+    the UID is the same (subscribed feeds replace their copy on every refresh) and, for imported
+    files, by the later DTSTAMP (RFC 5546: same SEQUENCE, later DTSTAMP wins) when the build sets
+    SOURCE_DATE_EPOCH. Limit: taking a cancellation back goes from 1 to 0; subscribed feeds follow,
+    but an imported cancelled copy has to be removed by hand.
+    """
+    return 1 if event.cancelled else 0
+
+
+def _when(circle: Circle, moment: Moment) -> tuple[date, date] | tuple[datetime, datetime]:
+    if moment.all_day:
+        # DTEND of an all-day event is exclusive (RFC 5545 3.6.1): the next day.
+        return moment.date, moment.date + timedelta(days=1)
+    zone = ZoneInfo(circle.timezone)
+    return (datetime.combine(moment.date, moment.start, zone),
+            datetime.combine(moment.date, moment.end, zone))
+
+
+def _location(circle: Circle, moment: Moment) -> str | None:
+    if moment.location:
+        return moment.location
+    if moment.online:
+        return moment.url or catalog(circle.language).text("calendars.online")
+    return None
+
+
+def _description(circle: Circle, event: Event) -> str:
+    """Who takes part, the event's own text, the meeting link and the handbook page."""
+    texts = catalog(circle.language)
+    parts = [texts.text("calendars.for", who=_audience(circle, event))]
+    if event.moment.description:
+        own = event.moment.description.strip()
+        if not circle.show_email:
+            own = EMAIL.sub(texts.text("calendars.email_hidden"), own)
+        parts.append(own)
+    if event.moment.url:
+        parts.append(texts.text("calendars.join", url=event.moment.url))
+    if circle.site_url:
+        page = f"{circle.site_url}{circle.id}/{event.page}"
+        parts.append(texts.text("calendars.handbook", url=page))
+    return "\n\n".join(parts)
+
+
+def _audience(circle: Circle, event: Event) -> str:
+    """'peer reviewers en schoolcoaches van OBS De Regenboog en CBS Het Kompas'."""
+    texts = catalog(circle.language)
+    locale = BABEL_LOCALES[texts.language]
+    roles = [texts.text(f"calendars.roles.{role}") for role in event.roles if role != "coordinator"]
+    who = []
+    if roles:
+        if len(event.schools) == len(circle.schools):
+            schools = texts.text("calendars.all_schools")
+        else:
+            schools = format_list([circle.school(s).name for s in event.schools], locale=locale)
+        who.append(texts.text("calendars.roles_of", roles=format_list(roles, locale=locale),
+                              schools=schools))
+    if "coordinator" in event.roles:
+        who.append(texts.text("calendars.the_coordinator"))
+    return format_list(who, locale=locale)
+
+
+def _organizer(circle: Circle) -> vCalAddress | None:
+    """The coordinator, only when the circle shows e-mail addresses (show_email)."""
+    person = circle.coordinator
+    if not (circle.show_email and person.email):
+        return None
+    organizer = vCalAddress(f"mailto:{person.email}")
+    organizer.params["CN"] = person.name
+    return organizer
+
+
+# --- VTIMEZONE ---------------------------------------------------------------------------------
+#
+# icalendar's own VTIMEZONE (Timezone.from_tzid, add_missing_timezones) lists every change since
+# 1970 as RDATEs and puts each onset in the new offset's wall time (03:00 for summer time, where
+# RFC 5545 wants the old offset's 02:00). Outlook is known to misread RDATE-only zones and shows
+# summer-time events an hour off. What every client reads right is what Google and Outlook write
+# themselves: one STANDARD and one DAYLIGHT part, each with a yearly RRULE. So: find the zone's
+# real changes in the school year's two calendar years, express them as yearly rules, and check
+# the rules give exactly those changes. A zone whose changes fit no such rule gets one part per
+# change instead (still no RDATE); a zone without changes gets a single STANDARD part.
+
+WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+
+
+@dataclass(frozen=True)
+class _Change:
+    onset: datetime  # naive wall-clock time in the offset before the change (RFC 5545 3.6.5)
+    before: timedelta
+    after: timedelta
+    name: str  # TZNAME after the change: "CEST"
+    daylight: bool
+
+
+def vtimezone(tzid: str, school_year: tuple[int, int]) -> Timezone:
+    """A VTIMEZONE for `tzid` (an IANA name) that is right throughout the school year."""
+    component = Timezone()
+    component.add("TZID", tzid)
+    component.add("X-LIC-LOCATION", tzid)  # the IANA name, for clients that look it up
+    for change, rule in _observances(tzid, school_year):
+        part = TimezoneDaylight() if change.daylight else TimezoneStandard()
+        part.add("DTSTART", change.onset)
+        if rule:
+            part.add("RRULE", rule)
+        part.add("TZNAME", change.name)
+        part.add("TZOFFSETFROM", change.before)
+        part.add("TZOFFSETTO", change.after)
+        component.add_component(part)
+    return component
+
+
+@lru_cache(maxsize=32)
+def _observances(tzid: str, school_year: tuple[int, int]) -> tuple[tuple[_Change, dict | None], ...]:
+    zone = ZoneInfo(tzid)
+    years = range(school_year[0], school_year[1] + 1)
+    changes = [change for year in years for change in _changes(zone, year)]
+    rules = _yearly_rules(changes, len(years), date(school_year[0], 8, 1))
+    if rules:
+        return rules
+    # No simple yearly rule: the state on 1 January, then every change on its own.
+    first = datetime(school_year[0], 1, 1, tzinfo=timezone.utc).astimezone(zone)
+    start = _Change(first.replace(tzinfo=None), first.utcoffset(), first.utcoffset(),
+                    first.tzname(), bool(first.dst()))
+    return tuple((change, None) for change in [start, *changes])
+
+
+def _changes(zone: ZoneInfo, year: int) -> list[_Change]:
+    """The moments in `year` when the zone's UTC offset changes: day by day, then to the minute."""
+    found = []
+    day = datetime(year, 1, 1, tzinfo=timezone.utc)
+    while day.year == year:
+        if _offset(zone, day) != _offset(zone, day + timedelta(days=1)):
+            found.append(_change_within(zone, day))
+        day += timedelta(days=1)
+    return found
+
+
+def _offset(zone: ZoneInfo, instant: datetime) -> timedelta:
+    return instant.astimezone(zone).utcoffset()
+
+
+def _change_within(zone: ZoneInfo, day: datetime) -> _Change:
+    before = _offset(zone, day)
+    low, high = 0, 24 * 60  # minutes into the day: still `before` at low, changed at high
+    while high - low > 1:
+        middle = (low + high) // 2
+        if _offset(zone, day + timedelta(minutes=middle)) == before:
+            low = middle
+        else:
+            high = middle
+    after = (day + timedelta(minutes=high)).astimezone(zone)
+    onset = (day + timedelta(minutes=high) + before).replace(tzinfo=None)
+    return _Change(onset, before, after.utcoffset(), after.tzname(), bool(after.dst()))
+
+
+def _yearly_rules(changes: list[_Change], years: int, first_day: date):
+    """Each kind of change once a year on the same weekday rule, or None when that is not so."""
+    kinds: dict[tuple, list[_Change]] = {}
+    for change in changes:
+        kinds.setdefault((change.before, change.after, change.name, change.daylight), []).append(change)
+    if not changes or any(len(group) != years for group in kinds.values()):
+        return None
+    found = []
+    for group in kinds.values():
+        rule = _weekday_rule([change.onset for change in group])
+        if rule is None:
+            return None
+        found.append((group[0], rule))
+    if min(change.onset.date() for change, _ in found) > first_day:
+        return None  # the rules would start too late to cover the school year
+    return tuple(sorted(found, key=lambda pair: pair[0].onset))
+
+
+def _weekday_rule(onsets: list[datetime]) -> dict | None:
+    """RRULE parts for 'the last (or n-th) <weekday> of <month> at <time>' that fit every onset."""
+    first = onsets[0]
+    if any((o.month, o.weekday(), o.time()) != (first.month, first.weekday(), first.time())
+           for o in onsets):
+        return None
+    fitting = set.intersection(*(_positions(onset) for onset in onsets))
+    if not fitting:
+        return None
+    position = -1 if -1 in fitting else fitting.pop()
+    return {"FREQ": "YEARLY", "BYMONTH": first.month, "BYDAY": f"{position}{WEEKDAYS[first.weekday()]}"}
+
+
+def _positions(day: datetime) -> set[int]:
+    """Which BYDAY positions describe this day in its month: n-th, and -1 when it is the last."""
+    positions = {(day.day - 1) // 7 + 1}
+    if day.day + 7 > monthrange(day.year, day.month)[1]:
+        positions.add(-1)
+    return positions
