@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from .problems import ERROR, Problem
+from .problems import ERROR, Problem, Term
 
 MAX_BYTES = 1024 * 1024
 MAX_NODES = 10_000
@@ -138,13 +138,39 @@ def parse_text(text: str, name: str) -> Document:
         mark = error.problem_mark or error.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
         reason = error.problem or error.context or "?"
-        raise SourceError(Problem(ERROR, "yaml.syntax", name, line, col, params={"reason": reason}))
+        raise SourceError(Problem(ERROR, "yaml.syntax", name, line, col,
+                                  params={"reason": reason, "hint": syntax_hint(error)}))
     except yaml.YAMLError as error:  # pragma: no cover - PyYAML marks all its parse errors
         raise SourceError(Problem(ERROR, "yaml.syntax", name, params={"reason": str(error)}))
     if not isinstance(builder.root, dict):
         line, col = builder.root_position
         raise SourceError(Problem(ERROR, "yaml.not_mapping", name, line, col))
     return Document(name, builder.root, builder.positions)
+
+
+# PyYAML's reasons are English and technical: each common one gets a hint in the user's words.
+_SYNTAX_HINTS = (
+    ("mapping values are not allowed", "colon"),
+    ("could not find expected ':'", "missing_colon"),
+    ("while scanning a quoted scalar", "quote"),
+    ("while parsing a flow", "bracket"),
+    ("cannot start any token", "character"),
+    ("expected <block end>", "indentation"),
+)
+
+
+def syntax_hint(error: yaml.MarkedYAMLError) -> Term:
+    said = f"{error.context or ''} {error.problem or ''}"
+    code = next((code for text, code in _SYNTAX_HINTS if text in said), "other")
+    return Term(f"yaml_hints.{code}")
+
+
+def shown_tag(tag: str) -> str:
+    """The tag as it was written: tag:yaml.org,2002:python/object -> !!python/object."""
+    return "!!" + tag[len(_CORE_TAG):] if tag.startswith(_CORE_TAG) else tag
+
+
+_CORE_TAG = "tag:yaml.org,2002:"
 
 
 def check_tabs(text: str, name: str) -> None:
@@ -199,7 +225,7 @@ class _Builder:
 
     def check_node(self, event) -> None:
         if event.tag is not None and event.tag != "!":
-            self.fail("yaml.tag", event.start_mark, tag=event.tag)
+            self.fail("yaml.tag", event.start_mark, tag=shown_tag(event.tag))
 
     def scalar(self, event) -> None:
         frame = self.stack[-1] if self.stack else None

@@ -19,7 +19,7 @@ from . import rules
 from .model import Circle
 from .problems import ERROR, Problem, Term
 from .schedule import plan
-from .source import Document, Positions, read
+from .source import Document, Positions, read, resolve_plain
 
 SCHEMA_PATH = Path(__file__).parent / "circle.schema.json"
 
@@ -99,14 +99,31 @@ def _schema_problems(error, document: Document) -> list[Problem]:
         return [_missing(key, path, error, document) for key in error.validator_value
                 if key not in error.instance]
     if kind == "type":
-        return [problem("schema.type", expected=Term(f"types.{_type_word(error.validator_value)}"),
-                        found=Term(f"types.{_json_type(error.instance)}"))]
+        expected = _type_word(error.validator_value)
+        found = _json_type(error.instance)
+        if _unquoted_type(error.instance) == expected:
+            return [problem("schema.quoted", expected=Term(f"types.{expected}"),
+                            found=_shown(error.instance))]
+        if expected == "string" and found in ("number", "boolean"):
+            if error.schema.get("x-kind") in _FORMAT_KINDS:
+                return [problem(f"schema.kind.{error.schema['x-kind']}", found=_shown(error.instance))]
+            return [problem("schema.type_quote", found=Term(f"types.{found}"))]
+        return [problem("schema.type", expected=Term(f"types.{expected}"),
+                        found=Term(f"types.{found}"))]
     if kind in ("enum", "const"):
         allowed = error.validator_value if kind == "enum" else [error.validator_value]
+        if any(_unquoted_type(error.instance) == _json_type(v) and str(v) == error.instance
+               for v in allowed):
+            return [problem("schema.quoted", expected=Term(f"types.{_json_type(allowed[0])}"),
+                            found=_shown(error.instance))]
+        if isinstance(error.instance, (dict, list)):
+            return [problem("schema.enum_one", allowed=", ".join(str(v) for v in allowed),
+                            found=Term(f"types.{_json_type(error.instance)}"))]
         return [problem("schema.enum", allowed=", ".join(str(v) for v in allowed),
-                        found=error.instance)]
+                        found=_shown(error.instance))]
     if kind in ("pattern", "minLength", "maxLength"):
-        return [problem(f"schema.kind.{error.schema.get('x-kind', 'text')}", found=error.instance)]
+        return [problem(f"schema.kind.{error.schema.get('x-kind', 'text')}",
+                        found=_shown(error.instance))]
     if kind in ("minItems", "maxItems"):
         field = next((p for p in reversed(path) if isinstance(p, str)), "list")
         code = f"schema.{kind.lower()}.{field}"
@@ -137,6 +154,32 @@ def _missing(key: str, path: tuple, error, document: Document) -> Problem:
         line, col = positions.of_key(path) if path else (1, 1)
         code = "schema.required"
     return Problem(ERROR, code, document.file, line, col, path + (key,), {"key": key})
+
+
+# Kinds of text whose message shows the expected form (JJJJ-MM-DD, UU:MM, …): a number or
+# boolean written where one of these belongs gets that message rather than a bare type error.
+_FORMAT_KINDS = ("date", "time", "school_year", "slug", "email", "url")
+_SHOWN_LENGTH = 60
+
+
+def _shown(value) -> str:
+    """A value as a message quotes it: on one line, and not longer than a line."""
+    if isinstance(value, bool):
+        text = "true" if value else "false"
+    else:
+        text = str(value)
+    lines = text.strip().splitlines()
+    if len(lines) > 1:
+        text = " ⏎ ".join(line.strip() for line in lines)
+    return text if len(text) <= _SHOWN_LENGTH else text[: _SHOWN_LENGTH - 1] + "…"
+
+
+def _unquoted_type(value) -> str | None:
+    """For text: the type it would have without its quotes ("true" -> boolean), else None."""
+    if not isinstance(value, str):
+        return None
+    resolved = resolve_plain(value.strip())
+    return None if isinstance(resolved, str) or resolved is None else _json_type(resolved)
 
 
 def _json_type(value) -> str:
