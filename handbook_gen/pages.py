@@ -136,11 +136,15 @@ def _unwrapped(destination: str) -> str:
 def md_field(value) -> Markup:
     """A markdown field: Markdown stays, raw HTML shows as text, unsafe links go nowhere.
 
+    Images are shown as links to the image.
+
     '{' and '}' are escaped too: with attr_list, `{ onclick=… }` would set any attribute."""
     if value is None:
         return Markup("")
     text = str(value).strip().replace("&", "&amp;").replace("<", "&lt;")
     text = text.replace("{", "&#123;").replace("}", "&#125;")
+    # Images become links: a handbook that works offline loads nothing from elsewhere.
+    text = text.replace("![", "&#33;[")
     return Markup(_safe_destinations(text))
 
 

@@ -1,0 +1,491 @@
+"""The pages stage: the example circle rendered in Dutch and English, then read as HTML.
+
+Pages are turned into HTML with Python-Markdown and the extensions the handbook uses in
+mkdocs.yml (plus safe_markdown), so the escaping tests look at what a browser would get.
+`to_html` and `malicious_circle` are meant for reuse by the site/browser tests.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import posixpath
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import markdown
+import pytest
+import yaml
+
+from handbook_gen import calendars, pages
+from handbook_gen.model import Circle, Person
+from handbook_gen.schedule import plan
+from handbook_gen.validate import check_file
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "circles" / "arkade-noord.yaml"
+EXTENSIONS = ["attr_list", "tables", "admonition", "md_in_html", "toc", "def_list",
+              "pymdownx.details", "handbook_gen.safe_markdown"]
+PAGES = {"index.md", "team.md", "thema.md", "planning.md", "reviewplan.md", "protocol.md",
+         "kwaliteitscyclus.md", "agenda.md", "formulieren/index.md",
+         "reviews/review-regenboog.md", "reviews/review-kompas.md"} | {
+    f"formulieren/{form}.md" for form in pages.FORMS}
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+def to_html(text: str) -> str:
+    """Markdown of one page -> HTML, as MkDocs would make it (front matter dropped)."""
+    text = re.sub(r"\A---\n.*?\n---\n", "", text, flags=re.DOTALL)
+    return markdown.markdown(text, extensions=EXTENSIONS)
+
+
+class Elements(HTMLParser):
+    """Every start tag with its attributes, and the text."""
+
+    def __init__(self, html: str):
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict]] = []
+        self.text: list[str] = []
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, {name: value or "" for name, value in attrs}))
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def render(circle: Circle) -> pages.Handbook:
+    return pages.render(circle, plan(circle))
+
+
+def replace_school(circle: Circle, index: int, **changes) -> Circle:
+    schools = list(circle.schools)
+    schools[index] = dataclasses.replace(schools[index], **changes)
+    return dataclasses.replace(circle, schools=tuple(schools))
+
+
+ATTACKS = {
+    "script": "<script>alert(1)</script>",
+    "img": "<img src=x onerror=alert(1)>",
+    "markdown": "| ** [x](javascript:alert(1)) ![y](javascript:alert(2))",
+    "iframe": "<iframe src=javascript:alert(3)></iframe>",
+}
+MARKDOWN_ATTACK = (
+    "Zie [hier](javascript:alert(1)) en [daar]( JaVa\tScRiPt:alert(2) ) en ![plaatje](javascript:x)\n\n"
+    "<iframe src=https://evil.example></iframe> <script>alert(4)</script> <img src=x onerror=alert(5)>\n\n"
+    "*nadruk*{ onclick=alert(6) } [ref][r] [auto](<javascript:alert(7)>) [ok](https://ok.example)\n\n"
+    "[r]: javascript:alert(8)\n"
+)
+
+
+def malicious_circle(circle: Circle) -> Circle:
+    """The example circle with script in every kind of field it has."""
+    evil = " ".join(ATTACKS.values())
+    person = Person(name=ATTACKS["img"], email="x@evil.example", role="leraar")
+    circle = replace_school(circle, 0, name=ATTACKS["script"], city=ATTACKS["markdown"],
+                            address=ATTACKS["iframe"], focus=MARKDOWN_ATTACK,
+                            peer_reviewers=(person,))
+    circle = replace_school(circle, 1, name=ATTACKS["markdown"], schoolcoaches=(
+        Person(name=evil, role="ib"),))
+    trainings = list(circle.trainings)
+    trainings[0] = dataclasses.replace(trainings[0], title=evil, location=evil,
+                                       description=MARKDOWN_ATTACK)
+    reviews = list(circle.reviews)
+    reviews[0] = dataclasses.replace(reviews[0], focus=MARKDOWN_ATTACK, description=MARKDOWN_ATTACK)
+    return dataclasses.replace(
+        circle, name=ATTACKS["script"], board=evil, trainings=tuple(trainings),
+        reviews=tuple(reviews), coordinator=dataclasses.replace(circle.coordinator, name=evil),
+        theme=dataclasses.replace(circle.theme, title=ATTACKS["img"], learning_question=evil,
+                                  description=MARKDOWN_ATTACK, goals=(evil, ATTACKS["markdown"])))
+
+
+def table_rows(text: str, first_cell: str) -> list[list[str]]:
+    """The cells of Markdown table rows whose first cell contains first_cell."""
+    rows = []
+    for line in text.splitlines():
+        if line.startswith("|"):
+            cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+            if first_cell in cells[0]:
+                rows.append(cells)
+    return rows
+
+
+@pytest.fixture(scope="module")
+def circle() -> Circle:
+    checked = check_file(EXAMPLE)
+    assert checked.circle is not None, checked.problems
+    return checked.circle
+
+
+@pytest.fixture(scope="module")
+def handbook(circle) -> pages.Handbook:
+    return render(circle)
+
+
+@pytest.fixture(scope="module")
+def english(circle) -> pages.Handbook:
+    return render(dataclasses.replace(circle, language="en"))
+
+
+# --- structure -------------------------------------------------------------------------------
+
+def test_all_pages_and_nothing_else(handbook):
+    assert set(handbook.docs) == PAGES
+
+
+def test_nav_lists_every_page_once(handbook):
+    def files(nav):
+        for item in nav:
+            for value in item.values():
+                yield from files(value) if isinstance(value, list) else [value]
+
+    listed = list(files(handbook.nav))
+    assert sorted(listed) == sorted(handbook.docs)
+    assert handbook.nav[0] == {"Overzicht": "index.md"}
+    titles = [next(iter(item)) for item in handbook.nav]
+    assert titles == ["Overzicht", "LtS-team", "Thema", "Jaarplanning", "Reviewplan", "Reviews",
+                      "Reviewprotocol", "Formulieren", "Kwaliteitscyclus", "Agenda's"]
+    assert {"Review OBS De Regenboog": "reviews/review-regenboog.md"} in handbook.nav[5]["Reviews"]
+
+
+def test_templates_are_fully_rendered(handbook, english):
+    for book in (handbook, english):
+        for path, text in book.docs.items():
+            assert "{{" not in text and "{%" not in text and "None" not in text, path
+
+
+def test_rendering_is_deterministic(circle, handbook, monkeypatch):
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    assert render(circle) == handbook
+
+
+def test_relative_links_resolve(handbook, circle):
+    """What MkDocs --strict checks: every relative link and anchor points at something."""
+    calendar_files = {feed.file for feed in calendars.feeds(circle)} | {
+        calendars.event_path(event) for event in plan(circle).events}
+    html = {path: to_html(text) for path, text in handbook.docs.items()}
+    ids = {path: {attrs["id"] for _, attrs in Elements(page).tags if "id" in attrs}
+           for path, page in html.items()}
+    for path, page in html.items():
+        for tag, attrs in Elements(page).tags:
+            href = attrs.get("href")
+            if tag != "a" or not href or ":" in href:
+                continue
+            target, _, fragment = href.partition("#")
+            target = posixpath.normpath(posixpath.join(posixpath.dirname(path), target)) \
+                if target else path
+            assert target in handbook.docs or target in calendar_files, (path, href)
+            if fragment and target in ids:
+                assert fragment in ids[target], (path, href)
+
+
+# --- content ---------------------------------------------------------------------------------
+
+def test_overview(handbook):
+    index = handbook.docs["index.md"]
+    assert "# Cirkel Noord" in index
+    for text in ("Stichting Arkade", "Build-jaar", "twee peer reviews", "Rekenonderwijs",
+                 "strategieën bij verhaaltjessommen", "maandag 29 september 2025"):
+        assert text in index
+    assert "[Reviewprotocol](protocol.md)" in index and "[Agenda's](agenda.md)" in index
+
+
+def test_overview_next_events_follow_source_date_epoch(circle, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # 1 January 2026
+    index = render(circle).docs["index.md"]
+    assert "Eerstvolgende activiteiten" in index and "donderdag 1 januari 2026" in index
+    next_rows = table_rows(index.split("Eerstvolgende")[1], "2026")
+    assert next_rows[0][0] == "woensdag 21 januari 2026"
+    assert "maandag 29 september 2025" not in index
+
+
+def test_planning_lists_every_event_with_anchor_and_ics(handbook, circle):
+    planning = handbook.docs["planning.md"]
+    events = plan(circle).events
+    for event in events:
+        assert f'<a id="{event.id}"></a>' in planning
+        assert f"(calendars/events/{event.id}.ics)" in planning
+    rows = [line for line in planning.splitlines() if '<a id="' in line]
+    assert len(rows) == len(events)
+    assert rows[0].startswith("| maandag 29 september 2025 | 15&#58;30–17&#58;00 |")
+    assert "dinsdag 18 november 2025" in planning
+
+
+def test_cancelled_events_are_marked(circle):
+    trainings = list(circle.trainings)
+    trainings[1] = dataclasses.replace(trainings[1], cancelled=True)
+    reviews = list(circle.reviews)
+    reviews[1] = dataclasses.replace(reviews[1], cancelled=True)
+    book = render(dataclasses.replace(circle, trainings=tuple(trainings), reviews=tuple(reviews)))
+    planning = book.docs["planning.md"]
+    assert "<del>Opleidingsdag</del> **vervalt**" in planning
+    # A cancelled review takes its preparation and workshop with it.
+    assert "<del>Voorbereiding peer review CBS Het Kompas</del> **vervalt**" in planning
+    assert "<del>Workshop na de peer review CBS Het Kompas</del> **vervalt**" in planning
+    rows = [line for line in planning.splitlines() if '<a id="' in line]
+    assert sum("**vervalt**" in row for row in rows) == 4
+    assert "Deze review vervalt." in book.docs["reviews/review-kompas.md"]
+    assert "Deze review vervalt." not in book.docs["reviews/review-regenboog.md"]
+
+
+def test_team_shows_roles_and_emails(handbook):
+    team = handbook.docs["team.md"]
+    assert "| Priya Ramdin | Schoolcoach (kwaliteitscoördinator) |" in team
+    assert "| Joost Mulder | Schoolcoach (IB'er) |" in team
+    assert "(mailto:b.jansen@regenboog.example)" in team
+    assert "De lerende leider die kritisch durft te kijken" in team
+    assert "De aanjager van verandering" in team
+    assert "**Anna de Vries**, werkt op OBS De Regenboog" in team
+
+
+def test_no_email_anywhere_when_show_email_is_false(circle):
+    book = render(dataclasses.replace(circle, show_email=False))
+    addresses = [p.email for s in circle.schools for p in s.peer_reviewers + s.schoolcoaches]
+    addresses.append(circle.coordinator.email)
+    for path, text in book.docs.items():
+        html = to_html(text)
+        assert "mailto" not in text and "mailto" not in html, path
+        assert "@" not in html, path
+        for address in filter(None, addresses):
+            assert address not in text, (path, address)
+    assert circle.coordinator.phone not in book.docs["team.md"]
+    assert "het bestuur heeft ervoor gekozen" in book.docs["team.md"]
+
+
+def test_review_matrix(handbook):
+    plan_page = handbook.docs["reviewplan.md"]
+    header = table_rows(plan_page, "Ontvangende school")[0]
+    assert header[1:] == ["OBS De Regenboog", "CBS Het Kompas", "Daltonschool De Wegwijzer",
+                          "IKC 't Startpunt", "OBS De Zeester"]
+    regenboog = table_rows(plan_page, "**OBS De Regenboog**")[0]
+    assert regenboog[1] == "—"
+    assert regenboog[2] == "[dinsdag 18 november 2025](reviews/review-regenboog.md) (voorzitter)"
+    assert regenboog[3] == "[dinsdag 18 november 2025](reviews/review-regenboog.md)"
+    assert regenboog[4] == regenboog[5] == ""
+    kompas = table_rows(plan_page, "**CBS Het Kompas**")[0]
+    assert "(voorzitter)" in kompas[5] and "(voorzitter)" not in kompas[4]
+    assert "geen review dit jaar" in table_rows(plan_page, "**OBS De Zeester**")[0][0]
+
+
+def test_review_page(handbook):
+    page = handbook.docs["reviews/review-regenboog.md"]
+    assert page.startswith("---\nprint: true\n---\n")
+    for text in ("dinsdag 18 november 2025, 08&#58;00–15&#58;30",
+                 "Ingrid Bakker, peer reviewer van CBS Het Kompas",
+                 "- Priya Ramdin, schoolcoach (kwaliteitscoördinator)",
+                 "dinsdag 4 november 2025", "dinsdag 9 december 2025",
+                 "hardop uitleggen", "(../calendars/events/review-regenboog.ics)",
+                 "Stem van de leerling"):
+        assert text in page, text
+    assert "| 10&#58;30–11&#58;00 | Stem van de leerling" in page
+
+
+def test_review_page_forms_are_prefilled(handbook):
+    page = handbook.docs["reviews/review-regenboog.md"]
+    html = to_html(page)
+    assert html.count('<div class="lts-form">') == len(pages.REVIEW_FORMS)
+    assert page.count("| School | OBS De Regenboog |") >= 5
+    assert page.count("| Datum | dinsdag 18 november 2025 |") >= 2
+    assert "| Reviewers | Ingrid Bakker (CBS Het Kompas) en Henk Postma (Daltonschool De Wegwijzer) |" in page
+    assert "| Focus | Hoe zetten we het rekenmuurtje in bij groep 5" in page
+    assert "| Datum en tijd van de workshop | dinsdag 9 december 2025, 14&#58;30–16&#58;00 |" in page
+
+
+def test_blank_forms_have_space_to_write_and_no_pupil_names(handbook):
+    for form in pages.FORMS:
+        page = handbook.docs[f"formulieren/{form}.md"]
+        assert page.startswith("---\nprint: true\n---\n"), form
+        html = to_html(page)
+        assert html.count('<div class="lts-form">') == 1, form
+        assert "| School | <span class=\"lts-write lts-write--s\"></span> |" in page or \
+            form == "kwaliteitskaart" or "School of team" in page, form
+        assert "Schrijf op dit formulier geen namen van leerlingen." in page, form
+        assert "lts-write" in html and "OBS De Regenboog" not in page, form
+    self_evaluation = handbook.docs["formulieren/zelfevaluatie.md"]
+    for aspect in ("Koers", "Werken met data", "Lerende professionals", "Leidinggeven aan leren"):
+        assert f"| **{aspect}**" in self_evaluation
+    assert self_evaluation.count("☐ B ☐ T ☐ G") == 12
+
+
+def test_forms_stay_inside_their_box(handbook):
+    """md_in_html must not close .lts-form early: every write space lies inside a form."""
+    for path, text in handbook.docs.items():
+        html = to_html(text)
+        assert "<p>|" not in html, path
+        outside = re.sub(r'<div class="lts-form">.*?\n</div>', "", html, flags=re.DOTALL)
+        assert "lts-write" not in outside, path
+
+
+def test_programme_fits_the_review_times(circle):
+    reviews = list(circle.reviews)
+    reviews[0] = dataclasses.replace(reviews[0], start=reviews[0].start.replace(hour=9),
+                                     end=reviews[0].end.replace(hour=14, minute=0))
+    page = render(dataclasses.replace(circle, reviews=tuple(reviews))).docs[
+        "reviews/review-regenboog.md"]
+    times = [row[0] for row in table_rows(page, "&#58;") if "–" in row[0]]
+    assert times[0].startswith("09&#58;00") and times[-1].endswith("14&#58;00")
+    assert "De tijden zijn aangepast aan de reviewdag (09&#58;00–14&#58;00)." in page
+
+
+def test_wednesday_review_gets_a_warning(circle, handbook):
+    assert "op een woensdag" not in handbook.docs["reviews/review-regenboog.md"]
+    reviews = list(circle.reviews)
+    reviews[0] = dataclasses.replace(reviews[0], date=reviews[0].date.replace(day=19))
+    page = render(dataclasses.replace(circle, reviews=tuple(reviews))).docs[
+        "reviews/review-regenboog.md"]
+    assert "op een woensdag" in page
+
+
+def test_calendars_page(handbook, circle):
+    agenda = handbook.docs["agenda.md"]
+    for feed in calendars.feeds(circle):
+        assert f"({feed.file})" in agenda
+        assert f"({calendars.subscribe_url(circle, feed)})" in agenda
+    for app in ("Outlook", "Apple Agenda", "Thunderbird", "Google Agenda"):
+        assert f"**{app}**" in agenda
+    assert "intranet" in agenda
+    no_site = render(dataclasses.replace(circle, site_url=None)).docs["agenda.md"]
+    assert "(webcal://" not in no_site and "`site_url`" in no_site
+
+
+def test_quality_cycle_and_protocol_speak_the_programme(handbook):
+    cycle = handbook.docs["kwaliteitscyclus.md"]
+    for text in ("Vast moment", "veilige sfeer", "Gedeelde verantwoordelijkheid",
+                 "ongeveer acht", "schoolleider", "Facilitering in tijd", "15 minuten",
+                 "75 minuten", "6 tot 8 weken", "Kwaliteitskaart"):
+        assert text.lower() in cycle.lower(), text
+    protocol = handbook.docs["protocol.md"]
+    for text in ("Ontwikkelgericht", "Vertrouwelijk", "Het verslag is van de school",
+                 "10 werkdagen", "2 tot 6 weken", "jaarbord", "AVG"):
+        assert text in protocol, text
+
+
+# --- English ---------------------------------------------------------------------------------
+
+def test_english_handbook(english):
+    assert set(english.docs) == PAGES
+    assert [next(iter(item)) for item in english.nav][:4] == [
+        "Overview", "LtS team", "Theme", "Year planning"]
+    review = english.docs["reviews/review-kompas.md"]
+    assert "Thursday, 19 March 2026, 08&#58;00–15&#58;30" in review
+    assert "| School | CBS Het Kompas |" in review
+    assert "Do not write pupils' names on this form." in review
+    assert "Lesson visit" in english.docs["formulieren/lesbezoek.md"]
+    dutch = re.compile(r"\b(Jaarplanning|vervalt|Voorzitter|leerlingen|zet in mijn agenda)\b")
+    for path, text in english.docs.items():
+        own = text.replace("verhaaltjessom", "")  # circle values stay Dutch
+        found = [m for m in dutch.findall(own) if m not in ("leerlingen",)]
+        assert not found, (path, found)
+
+
+def test_both_languages_have_the_same_texts():
+    def keys(node, prefix=""):
+        if not isinstance(node, dict):
+            return {prefix}
+        return set().union(*(keys(value, f"{prefix}.{key}") for key, value in node.items()))
+
+    locale = ROOT / "handbook_gen" / "locale"
+    nl = yaml.safe_load((locale / "nl" / "handbook.yaml").read_text(encoding="utf-8"))
+    en = yaml.safe_load((locale / "en" / "handbook.yaml").read_text(encoding="utf-8"))
+    assert keys(nl) == keys(en)
+    templates = ROOT / "docs_templates"
+    files = {lang: sorted(p.relative_to(templates / lang) for p in (templates / lang).rglob("*.md"))
+             for lang in ("nl", "en")}
+    assert files["nl"] == files["en"]
+
+
+# --- escaping --------------------------------------------------------------------------------
+
+def assert_inert(html: str, where: str) -> None:
+    elements = Elements(html)
+    for tag, attrs in elements.tags:
+        assert tag not in ("script", "img", "iframe"), (where, tag, attrs)
+        for name, value in attrs.items():
+            assert not name.startswith("on"), (where, tag, name)
+            if name in ("href", "src"):
+                assert not re.sub(r"[\x00-\x20]", "", value).lower().startswith("javascript"), (
+                    where, value)
+    assert "<script" not in html and "<img" not in html and "<iframe" not in html, where
+    assert not re.search(r"<[^>]*\sonerror=", html), where  # as an attribute, not as text
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_malicious_circle_renders_inert(circle, language):
+    evil = malicious_circle(dataclasses.replace(circle, language=language))
+    book = render(evil)
+    assert set(book.docs) == PAGES
+    for path, text in book.docs.items():
+        assert_inert(to_html(text), path)
+    # The names still show, as text.
+    team = Elements(to_html(book.docs["team.md"]))
+    assert ATTACKS["script"] in "".join(team.text)
+    assert ATTACKS["img"] in "".join(team.text)
+    assert "<" not in book.site_name and "<script>" not in str(book.nav)
+    assert "&lt;script&gt;" in book.site_name
+
+
+def test_malicious_circle_keeps_tables_intact(circle):
+    book = render(malicious_circle(circle))
+    html = to_html(book.docs["reviewplan.md"])
+    header = re.search(r"<thead>(.*?)</thead>", html, re.DOTALL).group(1)
+    assert header.count("<th") == 1 + len(circle.schools)
+    assert "| ** [x](javascript:alert(1))" in "".join(Elements(html).text)
+
+
+def test_markdown_fields_keep_markdown_but_not_html(circle):
+    description = "Resultaten op **contextopgaven**; zie [de toets](https://cito.example/m?a=1&b=2).\n\n<b>vet</b>"
+    book = render(dataclasses.replace(
+        circle, theme=dataclasses.replace(circle.theme, description=description)))
+    html = to_html(book.docs["thema.md"])
+    assert "<strong>contextopgaven</strong>" in html
+    assert '<a href="https://cito.example/m?a=1&amp;b=2">de toets</a>' in html
+    assert "&lt;b&gt;vet&lt;/b&gt;" in html and "<b>" not in html
+
+
+def test_md_text_escapes_every_markdown_and_html_sign():
+    text = pages.md_text("a|b *c* _d_ [e](f) <g> & `h` # 1. {i} :j ~k ~~l~~ \\m")
+    for sign in "|*_[]()<>&`#.{}:~\\":
+        assert sign not in text.replace("&#", "").replace(";", ""), sign
+    assert pages.md_text("Fatima el Amrani, IKC 't Startpunt") == "Fatima el Amrani, IKC 't Startpunt"
+    assert pages.md_text("twee\nregels") == "twee regels"
+
+
+def test_link_url_keeps_links_from_breaking_out():
+    assert pages.link_url("https://a.example/x y(1)<2>") == "https://a.example/x%20y%281%29%3C2%3E"
+    assert pages.link_url("javascript:alert(1)") == "#"
+    assert pages.link_url(" JavaScript\t:alert(1)") == "#"
+    assert pages.link_url("webcal://a.example/c.ics") == "webcal://a.example/c.ics"
+    assert pages.link_url("../calendars/events/x.preparation.ics") == "../calendars/events/x.preparation.ics"
+
+
+@pytest.mark.parametrize("source", [
+    "[x](javascript:alert(1))",
+    "[x](JavaScript:alert(1))",
+    "[x](java\tscript:alert(1))",
+    "[x](<javascript:alert(1)>)",
+    "![x](javascript:alert(1))",
+    "[x][r]\n\n[r]: javascript:alert(1)",
+    "[x](data:text/html,<script>alert(1)</script>)",
+    "[x](vbscript:msgbox)",
+    "*x*{ onclick=alert(1) }",
+    "[x](https://ok.example){ onmouseover=alert(1) }",
+])
+def test_safe_markdown_removes_script_links(source):
+    """The second line of defence, on raw Markdown that the pages stage never produces."""
+    html = markdown.markdown(source, extensions=EXTENSIONS)
+    for tag, attrs in Elements(html).tags:
+        for name, value in attrs.items():
+            assert not name.startswith("on"), html
+            if name in ("href", "src"):
+                assert re.match(r"^(https?:|mailto:|webcal:|[^:]*$)", value), html
+
+
+def test_safe_markdown_keeps_good_links():
+    html = markdown.markdown(
+        "[a](https://a.example) [b](mailto:b@c.example) [c](webcal://c.example/x.ics) "
+        "[d](../planning.md#startworkshop) [e](planning.md)", extensions=EXTENSIONS)
+    hrefs = [attrs["href"] for tag, attrs in Elements(html).tags if tag == "a"]
+    assert hrefs == ["https://a.example", "mailto:b@c.example", "webcal://c.example/x.ics",
+                     "../planning.md#startworkshop", "planning.md"]
