@@ -161,6 +161,13 @@ def test_rendering_is_deterministic(circle, handbook, monkeypatch):
     assert render(circle) == handbook
 
 
+def test_link_destinations_are_plain(handbook, english):
+    """MkDocs checks link targets before entities are decoded: no &#…; in a destination."""
+    for book in (handbook, english):
+        for path, text in book.docs.items():
+            assert not re.search(r"\]\([^)\s]*&#", text), path
+
+
 def test_relative_links_resolve(handbook, circle):
     """What MkDocs --strict checks: every relative link and anchor points at something."""
     calendar_files = {feed.file for feed in calendars.feeds(circle)} | {
