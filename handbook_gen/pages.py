@@ -155,7 +155,12 @@ def md_inline(value) -> Markup:
 
 
 def html_text(value: str) -> str:
-    """Nav titles and the site name: Material prints them into HTML unescaped."""
+    """Nav titles and the site name, which Material prints into HTML unescaped.
+
+    '<' and '>' become look-alike quotation marks instead of entities: Material's <title> runs
+    the page title through `striptags`, which decodes entities again, so `&lt;/title&gt;` would
+    end the title there. Names never need a real '<'."""
+    value = value.replace("<", "‹").replace(">", "›")
     return html.escape(value, quote=False).replace('"', "&quot;")
 
 

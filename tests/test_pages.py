@@ -429,8 +429,17 @@ def test_malicious_circle_renders_inert(circle, language):
     team = Elements(to_html(book.docs["team.md"]))
     assert ATTACKS["script"] in "".join(team.text)
     assert ATTACKS["img"] in "".join(team.text)
-    assert "<" not in book.site_name and "<script>" not in str(book.nav)
-    assert "&lt;script&gt;" in book.site_name
+    assert "<" not in book.site_name and "<" not in str(book.nav)
+    assert "‹script›" in book.site_name
+
+
+def test_nav_titles_survive_materials_striptags():
+    """Material prints nav titles raw, and `page.title | striptags` (which unescapes) in <title>."""
+    from markupsafe import Markup
+    title = pages.html_text("</title><script>alert(1)</script> & \"Noord\"")
+    assert "<" not in title and ">" not in title
+    assert "<" not in Markup(title).striptags()
+    assert Markup(title).striptags() == '‹/title›‹script›alert(1)‹/script› & "Noord"'
 
 
 def test_malicious_circle_keeps_tables_intact(circle):
