@@ -279,8 +279,9 @@ def _event_link(event: Event, page: str) -> str:
 
 
 def _review_events(schedule: Schedule, review: Review) -> dict[str, Event]:
-    """A review's own events by kind: review, preparation, workshop."""
-    return {e.kind: e for e in schedule.events if e.review is not None and e.review.id == review.id}
+    """A review's own events by kind: review, preparation, workshop (None when it has none)."""
+    own = {e.kind: e for e in schedule.events if e.review is not None and e.review.id == review.id}
+    return {kind: own.get(kind) for kind in ("review", "preparation", "workshop")}
 
 
 def _nav(circle: Circle, reviews: list[Event], texts) -> list:

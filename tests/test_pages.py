@@ -336,6 +336,20 @@ def test_programme_fits_the_review_times(circle):
     assert "De tijden zijn aangepast aan de reviewdag (09&#58;00–14&#58;00)." in page
 
 
+def test_minimal_review_and_no_reviews(circle):
+    bare = dataclasses.replace(circle.reviews[0], lead=None, start=None, end=None,
+                               preparation=None, workshop=None)
+    page = render(dataclasses.replace(circle, reviews=(bare,))).docs["reviews/review-regenboog.md"]
+    assert "Nog af te spreken: de reviewers kiezen samen wie de dag voorzit." in page
+    assert "Er is nog geen voorbereidingsgesprek gepland." in page
+    assert "De workshop is nog niet gepland." in page
+    assert "| 08&#58;00–08&#58;30 | Briefing" in page  # the standard day
+    book = render(dataclasses.replace(circle, reviews=()))
+    assert not any(path.startswith("reviews/") for path in book.docs)
+    assert "Er zijn nog geen reviews gepland." in book.docs["reviewplan.md"]
+    assert "Reviews" not in [next(iter(item)) for item in book.nav]
+
+
 def test_wednesday_review_gets_a_warning(circle, handbook):
     assert "op een woensdag" not in handbook.docs["reviews/review-regenboog.md"]
     reviews = list(circle.reviews)
