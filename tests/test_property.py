@@ -1,0 +1,181 @@
+"""Random edits of a valid circle never crash the validator: they validate, or give a clean error.
+
+Two kinds of edit, as a coordinator makes them: edits of the data (a key deleted, a value
+replaced by any YAML scalar, list or map, an unknown key, a value of another type), dumped back
+to YAML; and edits of the text itself (a line deleted, doubled, indented, a character typed).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import io
+import tempfile
+from pathlib import Path
+
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from handbook_gen import cli
+from handbook_gen.i18n import catalog
+from handbook_gen.problems import ERROR, WARNING
+from handbook_gen.source import read
+from handbook_gen.validate import check_file
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "circles/arkade-noord.yaml"
+EXAMPLE_DATA = read(EXAMPLE)[0].data
+EXAMPLE_TEXT = EXAMPLE.read_text(encoding="utf-8")
+SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+STYLES = st.sampled_from(["text", "github", "json"])
+
+# Text that means something to a circle file, or to YAML, or to a message template.
+TRICKY_TEXT = st.sampled_from([
+    "", " ", "\n", "15:30", "9:00", "24:00", "no", "yes", "on", "null", "~", "2025-10-08",
+    "2026-02-30", "2025-2026", "2025-2027", "de-regenboog", "het-kompas", "School A", "build",
+    "embed", "nl", "en", "noord", "zuid", "Europe/Amsterdam", "Mars/Olympus", "https://x.nl/",
+    "a@b.nl", "<script>alert(1)</script>", "{key}", "{0}", "%s", "a: b", "- x", "#", "&a", "*a",
+    "!!python/object", "\t", "é", "\u2028", "x" * 200, "peer_reviewers", "schoolcoaches",
+])
+SCALARS = st.one_of(
+    st.none(), st.booleans(), st.integers(-10**6, 10**6),
+    st.floats(allow_nan=True, allow_infinity=True), TRICKY_TEXT,
+    st.text(st.characters(blacklist_categories=("Cs",)), max_size=20),
+)
+VALUES = st.recursive(
+    SCALARS,
+    lambda inner: st.one_of(st.lists(inner, max_size=4),
+                            st.dictionaries(st.one_of(TRICKY_TEXT, st.text(max_size=8)), inner, max_size=4)),
+    max_leaves=12,
+)
+
+
+def all_paths(node, path=()):
+    """Every place in the data: () is the root."""
+    yield path
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from all_paths(value, path + (key,))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from all_paths(value, path + (index,))
+
+
+PATHS = list(all_paths(EXAMPLE_DATA))
+
+
+def swap_type(value):
+    """The same content in another type: what a slip of indentation or quoting does."""
+    if isinstance(value, dict):
+        return list(value.values())
+    if isinstance(value, list):
+        return {str(i): item for i, item in enumerate(value)} if value else ""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, str):
+        return [value]
+    return 0
+
+
+@st.composite
+def mutations(draw):
+    data = copy.deepcopy(EXAMPLE_DATA)
+    for _ in range(draw(st.integers(1, 4))):
+        path = draw(st.sampled_from(PATHS))
+        parent, target = data, None
+        try:
+            for part in path[:-1]:
+                parent = parent[part]
+            target = parent[path[-1]] if path else data
+        except (KeyError, IndexError, TypeError):
+            continue  # an earlier edit removed or changed this place
+        operation = draw(st.sampled_from(["delete", "replace", "unknown_key", "swap", "append"]))
+        if not path:
+            if operation == "replace":
+                data = draw(VALUES)
+            elif operation == "unknown_key" and isinstance(data, dict):
+                data[draw(TRICKY_TEXT | st.text(max_size=10))] = draw(VALUES)
+            continue
+        if operation == "delete" and isinstance(parent, (dict, list)):
+            del parent[path[-1]]
+        elif operation == "replace":
+            parent[path[-1]] = draw(VALUES)
+        elif operation == "unknown_key" and isinstance(target, dict):
+            target[draw(TRICKY_TEXT | st.text(max_size=10))] = draw(VALUES)
+        elif operation == "swap":
+            parent[path[-1]] = swap_type(target)
+        elif operation == "append" and isinstance(target, list):
+            target.append(copy.deepcopy(target[0]) if target and draw(st.booleans()) else draw(VALUES))
+    return data
+
+
+@st.composite
+def text_edits(draw):
+    lines = EXAMPLE_TEXT.split("\n")
+    for _ in range(draw(st.integers(1, 3))):
+        index = draw(st.integers(0, len(lines) - 1))
+        operation = draw(st.sampled_from(["delete", "double", "indent", "dedent", "type", "swap"]))
+        if operation == "delete":
+            del lines[index]
+        elif operation == "double":
+            lines.insert(index, lines[index])
+        elif operation == "indent":
+            lines[index] = " " * draw(st.integers(1, 3)) + lines[index]
+        elif operation == "dedent":
+            lines[index] = lines[index][draw(st.integers(1, 3)):]
+        elif operation == "type":
+            at = draw(st.integers(0, len(lines[index])))
+            typed = draw(st.sampled_from([":", "-", "'", '"', "#", "[", "{", "&", "*", "!", "|", ">", "\t", " ", "é"]))
+            lines[index] = lines[index][:at] + typed + lines[index][at:]
+        elif operation == "swap" and index + 1 < len(lines):
+            lines[index], lines[index + 1] = lines[index + 1], lines[index]
+        if not lines:
+            lines = [""]
+    return "\n".join(lines)
+
+
+def assert_clean(path: Path, style: str) -> None:
+    result = check_file(path)  # never raises
+    for problem in result.problems:
+        assert problem.severity in (ERROR, WARNING)
+        assert problem.file
+        assert (problem.line is None) == (problem.col is None), problem
+        if problem.line is None:
+            assert problem.code.startswith("file."), problem  # only file-level problems lack a line
+        else:
+            assert problem.line >= 1 and problem.col >= 1, problem
+        for language in ("nl", "en"):
+            message = problem.render(catalog(language))
+            assert "\n" not in message, message  # one problem, one line
+    errors = any(p.severity == ERROR for p in result.problems)
+    assert (result.circle is None) == errors
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        code = cli.main(["validate", "--format", style, str(path)])
+    assert code == (1 if errors else 0)
+
+
+@SETTINGS
+@given(mutations(), STYLES)
+def test_random_data_edits_never_crash(data, style):
+    text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "arkade-noord.yaml"
+        path.write_text(text, encoding="utf-8")
+        assert_clean(path, style)
+
+
+@settings(SETTINGS, max_examples=100)
+@given(text_edits(), STYLES)
+def test_random_text_edits_never_crash(text, style):
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "arkade-noord.yaml"
+        path.write_text(text, encoding="utf-8")
+        assert_clean(path, style)
+
+
+def test_the_unedited_example_is_clean():
+    # The property tests start from a valid circle: without edits, nothing to report.
+    assert check_file(EXAMPLE).problems == []
