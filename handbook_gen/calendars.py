@@ -130,8 +130,9 @@ def _calendar(circle: Circle, events, stamp: datetime) -> Calendar:
 
 def _describe(calendar: Calendar, feed: Feed) -> None:
     """The feed's name, description and refresh hint: RFC 7986, and the X-WR-* that Apple, Google
-    and Outlook read. X- values are wrapped in vText, or icalendar would not escape them."""
-    calendar.add("NAME", feed.name)
+    and Outlook read. NAME and the X- values are wrapped in vText: icalendar 7 does not know
+    them as text and would refuse a name with a line break instead of escaping it."""
+    calendar.add("NAME", vText(feed.name))
     calendar.add("X-WR-CALNAME", vText(feed.name))
     calendar.add("DESCRIPTION", feed.description)
     calendar.add("X-WR-CALDESC", vText(feed.description))
@@ -148,8 +149,10 @@ def _vevent(circle: Circle, event: Event, stamp: datetime) -> VEvent:
     vevent.add("LAST-MODIFIED", stamp)
     vevent.add("SEQUENCE", _sequence(event))
     vevent.add("STATUS", "CANCELLED" if event.cancelled else "CONFIRMED")
-    summary = texts.text("calendars.cancelled", title=event.title) if event.cancelled else event.title
-    vevent.add("SUMMARY", summary)
+    if event.cancelled:
+        vevent.add("SUMMARY", texts.text("calendars.cancelled", title=event.title))
+    else:
+        vevent.add("SUMMARY", event.title)
     start, end = _when(circle, moment)
     vevent.add("DTSTART", start)
     vevent.add("DTEND", end)
@@ -248,7 +251,9 @@ def _organizer(circle: Circle) -> vCalAddress | None:
 # icalendar's own VTIMEZONE (Timezone.from_tzid, add_missing_timezones) lists every change since
 # 1970 as RDATEs and puts each onset in the new offset's wall time (03:00 for summer time, where
 # RFC 5545 wants the old offset's 02:00). Outlook is known to misread RDATE-only zones and shows
-# summer-time events an hour off. What every client reads right is what Google and Outlook write
+# summer-time events an hour off, and so does ical.js (Thunderbird's parser): with that VTIMEZONE
+# it reads 15:00 on 20 May 2026 in Amsterdam as 14:00Z instead of 13:00Z (checked with ical.js
+# 2.2.1 and icalendar 7.3). What every client reads right is what Google and Outlook write
 # themselves: one STANDARD and one DAYLIGHT part, each with a yearly RRULE. So: find the zone's
 # real changes in the school year's two calendar years, express them as yearly rules, and check
 # the rules give exactly those changes. A zone whose changes fit no such rule gets one part per
@@ -264,6 +269,9 @@ class _Change:
     after: timedelta
     name: str  # TZNAME after the change: "CEST"
     daylight: bool
+
+
+Observance = tuple[_Change, "dict | None"]  # a change and its yearly RRULE, if it has one
 
 
 def vtimezone(tzid: str, school_year: tuple[int, int]) -> Timezone:
@@ -284,7 +292,8 @@ def vtimezone(tzid: str, school_year: tuple[int, int]) -> Timezone:
 
 
 @lru_cache(maxsize=32)
-def _observances(tzid: str, school_year: tuple[int, int]) -> tuple[tuple[_Change, dict | None], ...]:
+def _observances(tzid: str, school_year: tuple[int, int]) -> tuple[Observance, ...]:
+    """The parts of the VTIMEZONE: (change, its yearly RRULE or None), in time order."""
     zone = ZoneInfo(tzid)
     years = range(school_year[0], school_year[1] + 1)
     changes = [change for year in years for change in _changes(zone, year)]
@@ -324,14 +333,17 @@ def _change_within(zone: ZoneInfo, day: datetime) -> _Change:
             high = middle
     after = (day + timedelta(minutes=high)).astimezone(zone)
     onset = (day + timedelta(minutes=high) + before).replace(tzinfo=None)
-    return _Change(onset, before, after.utcoffset(), after.tzname(), bool(after.dst()))
+    # DAYLIGHT is the move to the larger offset, even where tzdata calls winter the "daylight"
+    # time (Europe/Dublin's negative DST): that is how Outlook and Apple expect the two parts.
+    return _Change(onset, before, after.utcoffset(), after.tzname(), after.utcoffset() > before)
 
 
 def _yearly_rules(changes: list[_Change], years: int, first_day: date):
     """Each kind of change once a year on the same weekday rule, or None when that is not so."""
     kinds: dict[tuple, list[_Change]] = {}
     for change in changes:
-        kinds.setdefault((change.before, change.after, change.name, change.daylight), []).append(change)
+        kind = (change.before, change.after, change.name, change.daylight)
+        kinds.setdefault(kind, []).append(change)
     if not changes or any(len(group) != years for group in kinds.values()):
         return None
     found = []
@@ -355,7 +367,8 @@ def _weekday_rule(onsets: list[datetime]) -> dict | None:
     if not fitting:
         return None
     position = -1 if -1 in fitting else fitting.pop()
-    return {"FREQ": "YEARLY", "BYMONTH": first.month, "BYDAY": f"{position}{WEEKDAYS[first.weekday()]}"}
+    weekday = WEEKDAYS[first.weekday()]
+    return {"FREQ": "YEARLY", "BYMONTH": first.month, "BYDAY": f"{position}{weekday}"}
 
 
 def _positions(day: datetime) -> set[int]:
