@@ -1,8 +1,8 @@
 """Random edits of a valid circle never crash the validator: they validate, or give a clean error.
 
 Two kinds of edit, as a coordinator makes them: edits of the data (a key deleted, a value
-replaced by any YAML scalar, list or map, an unknown key, a value of another type), dumped back
-to YAML; and edits of the text itself (a line deleted, doubled, indented, a character typed).
+replaced by any YAML scalar, list or map or by a value from elsewhere in the circle, an unknown
+key, a value of another type), dumped back to YAML; and edits of the text itself (a line deleted, doubled, indented, a character typed).
 """
 
 from __future__ import annotations
@@ -65,6 +65,16 @@ def all_paths(node, path=()):
 PATHS = list(all_paths(EXAMPLE_DATA))
 
 
+def value_at(path):
+    node = EXAMPLE_DATA
+    for part in path:
+        node = node[part]
+    return node
+
+
+LEAVES = [value_at(path) for path in PATHS if not isinstance(value_at(path), (dict, list))]
+
+
 def swap_type(value):
     """The same content in another type: what a slip of indentation or quoting does."""
     if isinstance(value, dict):
@@ -92,7 +102,8 @@ def mutations(draw):
             target = parent[path[-1]] if path else data
         except (KeyError, IndexError, TypeError):
             continue  # an earlier edit removed or changed this place
-        operation = draw(st.sampled_from(["delete", "replace", "unknown_key", "swap", "append"]))
+        operation = draw(st.sampled_from(["delete", "replace", "unknown_key", "swap", "append",
+                                          "borrow", "borrow"]))
         if not path:
             if operation == "replace":
                 data = draw(VALUES)
@@ -107,6 +118,8 @@ def mutations(draw):
             target[draw(TRICKY_TEXT | st.text(max_size=10))] = draw(VALUES)
         elif operation == "swap":
             parent[path[-1]] = swap_type(target)
+        elif operation == "borrow":  # a value from elsewhere in the circle: ids, dates, times
+            parent[path[-1]] = copy.deepcopy(draw(st.sampled_from(LEAVES)))
         elif operation == "append" and isinstance(target, list):
             target.append(copy.deepcopy(target[0]) if target and draw(st.booleans()) else draw(VALUES))
     return data
