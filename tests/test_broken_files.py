@@ -175,3 +175,13 @@ def test_utf16_is_refused_as_binary_or_not_utf8(tmp_path, capsys):
     assert code == 1
     assert ("geen tekstbestand" in out) or ("geen UTF-8" in out)
     assert f"{path}: error: " in out
+
+
+def test_unreadable_file_is_a_file_level_problem(tmp_path):
+    from handbook_gen.validate import check_file
+
+    folder = tmp_path / "cirkel.yaml"
+    folder.mkdir()  # opening it fails: the reader says so instead of raising
+    (problem,) = check_file(folder).problems
+    assert (problem.severity, problem.code, problem.line, problem.col) == ("error", "file.unreadable", None, None)
+    assert problem.file.endswith("cirkel.yaml")
