@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 from datetime import date, timedelta
@@ -151,6 +152,10 @@ def cmd_new(args) -> int:
 
 def cmd_build(args) -> int:
     from .build import build  # the site stage pulls in MkDocs: load it only when building
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch is not None and not epoch.isdigit():
+        raise UsageError(catalog(args.lang or "nl").message("cli.bad_epoch", value=epoch))
 
     files = circle_files(args.paths or [DEFAULT_CIRCLES], args.lang or "nl")
     results = check_all(files)

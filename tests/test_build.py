@@ -1,0 +1,80 @@
+"""`handbook-gen build` end to end: real MkDocs builds of the example circles."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+
+from handbook_gen.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+CIRCLES = ROOT / "circles"
+EPOCH = "1767225600"  # 2026-01-01
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    return {str(path.relative_to(folder)): hashlib.sha256(path.read_bytes()).hexdigest()
+            for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    """The example circles, built once for the whole module."""
+    out = tmp_path_factory.mktemp("site")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+        assert main(["build", str(CIRCLES), "-o", str(out)]) == 0
+    return out
+
+
+def test_every_circle_gets_a_handbook_and_calendars(built):
+    for circle in ("arkade-noord", "eemland-samen"):
+        assert (built / circle / "index.html").is_file()
+        assert (built / circle / "calendars" / "circle.ics").is_file()
+        assert (built / circle / "calendars" / "peer-reviewers.ics").is_file()
+        assert (built / circle / "calendars" / "schoolcoaches.ics").is_file()
+    assert (built / "arkade-noord" / "calendars" / "school-de-regenboog.ics").is_file()
+    assert (built / "arkade-noord" / "reviews" / "review-regenboog.html").is_file()
+
+
+def test_index_lists_circles_by_board(built):
+    index = (built / "index.html").read_text(encoding="utf-8")
+    assert "Stichting Arkade" in index and "Stichting Eemland Primair" in index
+    assert 'href="arkade-noord/index.html"' in index
+
+
+def test_same_input_gives_byte_identical_site(built, tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    assert main(["build", str(CIRCLES), "-o", str(tmp_path)]) == 0
+    assert tree_digest(tmp_path) == tree_digest(built)
+
+
+def test_unchanged_circle_is_skipped(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    circle = CIRCLES / "arkade-noord.yaml"
+    assert main(["build", str(circle), "-o", str(tmp_path)]) == 0
+    capsys.readouterr()
+    assert main(["build", str(circle), "-o", str(tmp_path)]) == 0
+    assert "ongewijzigd" in capsys.readouterr().out
+
+
+def test_bad_circle_fails_and_leaves_the_published_site_untouched(built, tmp_path, capsys):
+    published = tmp_path / "site"
+    shutil.copytree(built, published)
+    before = tree_digest(published)
+    broken = tmp_path / "arkade-noord.yaml"
+    text = (CIRCLES / "arkade-noord.yaml").read_text(encoding="utf-8")
+    broken.write_text(text.replace("host: de-regenboog", "host: de-regenbooog"), encoding="utf-8")
+    assert main(["build", str(broken), "-o", str(published)]) == 1
+    output = capsys.readouterr().out
+    assert "arkade-noord.yaml:" in output and "de-regenbooog" in output
+    assert tree_digest(published) == before
+
+
+def test_parallel_build_gives_the_same_site(built, tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    assert main(["build", str(CIRCLES), "-o", str(tmp_path), "--jobs", "2"]) == 0
+    assert tree_digest(tmp_path) == tree_digest(built)
