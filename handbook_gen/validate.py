@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -61,7 +61,8 @@ def check_document(document: Document, path: Path) -> Checked:
         return Checked(document.file, None, problems, document.positions, language)
     circle, problems = rules.check(data, document.file, document.positions, path)
     if circle is not None:
-        problems += plan(circle, document.positions).problems
+        # The schedule names the file by the circle's path; messages use the name the user sees.
+        problems += [replace(p, file=document.file) for p in plan(circle, document.positions).problems]
     return Checked(document.file, circle, problems, document.positions, language)
 
 

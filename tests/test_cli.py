@@ -341,3 +341,13 @@ def test_schema_refuses_what_the_validator_refuses(capsys):
     validator = Draft202012Validator(json.loads(cli.SCHEMA_PATH.read_text(encoding="utf-8")))
     document, _ = read(BROKEN / "no-peer-reviewers.yaml")
     assert [e.validator for e in validator.iter_errors(document.data)] == ["minItems"]
+
+
+def test_every_problem_names_the_file_the_same_way(capsys):
+    """Date warnings too: an absolute path inside the working folder is shown relative to it, as
+    GitHub annotations need (they are matched against the repository's file names)."""
+    code, out, _ = run(["validate", "--format", "github", str(ROOT / "tests/broken/public-holiday.yaml"),
+                        str(ROOT / "tests/broken/file-name-mismatch.yaml")], capsys)
+    assert code == 0
+    files = {line.split("file=", 1)[1].split(",", 1)[0] for line in out.splitlines()}
+    assert files == {"tests/broken/public-holiday.yaml", "tests/broken/file-name-mismatch.yaml"}
