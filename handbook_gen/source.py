@@ -38,12 +38,15 @@ def resolve_plain(text: str) -> Any:
         return True
     if _FALSE.match(text):
         return False
-    if _INT.match(text):
-        return int(text)
-    if _OCT.match(text):
-        return int(text[2:], 8)
-    if _HEX.match(text):
-        return int(text[2:], 16)
+    try:
+        if _INT.match(text):
+            return int(text)
+        if _OCT.match(text):
+            return int(text[2:], 8)
+        if _HEX.match(text):
+            return int(text[2:], 16)
+    except ValueError:  # more digits than Python converts (4300): no number a circle needs
+        return text
     if _FLOAT.match(text):
         return float(text)
     return text
@@ -150,6 +153,7 @@ def parse_text(text: str, name: str) -> Document:
 
 # PyYAML's reasons are English and technical: each common one gets a hint in the user's words.
 _SYNTAX_HINTS = (
+    ("found character '\\t'", "tab"),
     ("mapping values are not allowed", "colon"),
     ("could not find expected ':'", "missing_colon"),
     ("while scanning a quoted scalar", "quote"),
@@ -218,8 +222,8 @@ class _Builder:
             self.check_node(event)
             self.scalar(event)
         elif isinstance(event, yaml.AliasEvent):
-            if event.anchor not in self.anchors:  # pragma: no cover - the parser refuses these
-                self.fail("yaml.syntax", event.start_mark, reason=f"unknown alias {event.anchor}")
+            if event.anchor not in self.anchors:  # an alias before (or inside) its anchor
+                self.fail("yaml.unknown_alias", event.start_mark, alias=event.anchor)
             value, weight = self.anchors[event.anchor]
             self.place(value, event.start_mark, weight)
 

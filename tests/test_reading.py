@@ -209,3 +209,12 @@ def test_a_circle_with_only_warnings_is_built():
     result = check_file(ROOT / "tests/broken/weekend.yaml")
     assert result.circle is not None
     assert [p.severity for p in result.problems] == ["warning"]
+
+
+def test_a_number_too_long_for_python_is_text_not_a_crash(tmp_path):
+    digits = "9" * 5000  # int() refuses more than 4300 digits
+    assert resolve_plain(digits) == digits
+    path = minimal(tmp_path, **{"format: 1": f"format: {digits}"})
+    (problem,) = check_file(path).problems
+    assert (problem.code, problem.line, problem.col) == ("schema.enum", 1, 9)
+    assert len(problem.params["found"]) <= 60  # the message quotes it cut short
