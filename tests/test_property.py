@@ -130,7 +130,8 @@ def text_edits(draw):
     lines = EXAMPLE_TEXT.split("\n")
     for _ in range(draw(st.integers(1, 3))):
         index = draw(st.integers(0, len(lines) - 1))
-        operation = draw(st.sampled_from(["delete", "double", "indent", "dedent", "type", "swap"]))
+        operation = draw(st.sampled_from(["delete", "double", "indent", "dedent", "type", "swap",
+                                          "value_start"]))
         if operation == "delete":
             del lines[index]
         elif operation == "double":
@@ -141,8 +142,12 @@ def text_edits(draw):
             lines[index] = lines[index][draw(st.integers(1, 3)):]
         elif operation == "type":
             at = draw(st.integers(0, len(lines[index])))
-            typed = draw(st.sampled_from([":", "-", "'", '"', "#", "[", "{", "&", "*", "!", "|", ">", "\t", " ", "é"]))
+            typed = draw(st.sampled_from([":", "-", "'", '"', "#", "[", "{", "&", "*", "!", "|", ">", "\t", " ", "é",
+                                           "*a", "&a ", "!!str ", "? ", ": ", "---\n", "\ufeff", "9" * 5000]))
             lines[index] = lines[index][:at] + typed + lines[index][at:]
+        elif operation == "value_start" and ": " in lines[index]:  # what YAML reads specially
+            start = draw(st.sampled_from(["*", "&a ", "!", "@", "`", "%", "|", ">", "[", "{", "'", '"', "- "]))
+            lines[index] = lines[index].replace(": ", ": " + start, 1)
         elif operation == "swap" and index + 1 < len(lines):
             lines[index], lines[index + 1] = lines[index + 1], lines[index]
         if not lines:
