@@ -171,15 +171,18 @@ def parser() -> argparse.ArgumentParser:
         "Handboeken, formulieren en agenda's voor Leren tussen Scholen-cirkels."))
     main.add_argument("--version", action="version", version=f"handbook-gen {__version__}")
     main.add_argument("--lang", choices=LANGUAGES, help="taal van de meldingen (standaard: die van de cirkel)")
+    # --lang is also accepted after the command; SUPPRESS keeps a value given before it.
+    language = argparse.ArgumentParser(add_help=False)
+    language.add_argument("--lang", choices=LANGUAGES, default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     commands = main.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    validate = commands.add_parser("validate", help="controleer cirkelbestanden")
+    validate = commands.add_parser("validate", parents=[language], help="controleer cirkelbestanden")
     validate.add_argument("paths", nargs="*", type=Path, metavar="PATH")
     validate.add_argument("--strict", action="store_true", help="waarschuwingen tellen als fouten")
     validate.add_argument("--format", choices=("text", "github", "json"), default="text")
     validate.set_defaults(run=cmd_validate)
 
-    build = commands.add_parser("build", help="bouw de handboeken en agenda's")
+    build = commands.add_parser("build", parents=[language], help="bouw de handboeken en agenda's")
     build.add_argument("paths", nargs="*", type=Path, metavar="PATH")
     build.add_argument("-o", "--output", type=Path, default=Path("site"), metavar="DIR")
     build.add_argument("--strict", action="store_true", help="waarschuwingen tellen als fouten")
@@ -187,12 +190,12 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--format", choices=("text", "github", "json"), default="text")
     build.set_defaults(run=cmd_build)
 
-    new = commands.add_parser("new", help="schrijf een ingevuld startbestand circles/ID.yaml")
+    new = commands.add_parser("new", parents=[language], help="schrijf een ingevuld startbestand circles/ID.yaml")
     new.add_argument("id")
     new.add_argument("--dir", type=Path, default=DEFAULT_CIRCLES, help=argparse.SUPPRESS)
     new.set_defaults(run=cmd_new)
 
-    schema = commands.add_parser("schema", help="druk het JSON Schema van het cirkelbestand af")
+    schema = commands.add_parser("schema", parents=[language], help="druk het JSON Schema van het cirkelbestand af")
     schema.set_defaults(run=cmd_schema)
     return main
 

@@ -152,7 +152,7 @@ def _missing(key: str, path: tuple, error, document: Document) -> Problem:
         line, col = positions.of_key(path + (key,))
         code = "schema.empty"
     else:
-        line, col = positions.of_key(path) if path else (1, 1)
+        line, col = positions.of_key(path) if path else positions.of_value(())  # the first key
         code = "schema.required"
     return Problem(ERROR, code, document.file, line, col, path + (key,), {"key": key})
 
