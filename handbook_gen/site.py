@@ -172,7 +172,8 @@ def _run_mkdocs(config_file: Path, site_dir: Path) -> None:
 
 def _failure_message(error: str, warnings: list[str]) -> str:
     # Strict mode ends with "Aborted with 1 warnings in strict mode!"; the warnings say why.
-    details = "; ".join(dict.fromkeys(warnings)) or error
+    sentences = [w if w.endswith((".", "!", "?")) else w + "." for w in dict.fromkeys(warnings)]
+    details = " ".join(sentences) or error
     return f"MkDocs: {details}"
 
 
