@@ -99,9 +99,10 @@ def inputs_digest(circle_id: str, site_name: str, language: str, docs: dict[str,
     return sha.hexdigest()
 
 
-@lru_cache(maxsize=None)
 def _project_fingerprint() -> str:
-    """Hash of the base config, the theme, the site code and the versions of MkDocs & co."""
+    """Hash of the base config, the theme, the site code and the versions of MkDocs & co.
+
+    Not cached: a long-running `serve` must see theme edits; it is a few small files."""
     sha = hashlib.sha256()
     files = [BASE_CONFIG, *CODE, *sorted(p for p in THEME_DIR.rglob("*") if p.is_file())]
     for path in files:

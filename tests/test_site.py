@@ -57,10 +57,14 @@ def test_pages_load_nothing_from_outside(tmp_path):
         assert "unpkg.com" not in html and "fonts.googleapis" not in html
 
 
-@pytest.mark.parametrize("language", ["nl", "en"])
-def test_theme_language(tmp_path, language):
-    build(tmp_path, language=language)
+@pytest.mark.parametrize("language, label", [("nl", "Afdrukken"), ("en", "Print")])
+def test_theme_language_and_print_label(tmp_path, language, label):
+    form = '<div class="lts-form" markdown>\n\n# Lesbezoek\n\n<div class="lts-write"></div>\n\n</div>\n'
+    build(tmp_path, docs={**DOCS, "formulier.md": form}, language=language)
     assert f'<html lang="{language}"' in (tmp_path / "noord" / "index.html").read_text("utf-8")
+    page = (tmp_path / "noord" / "formulier.html").read_text("utf-8")
+    assert f"<span>{label}</span>" in page and 'class="md-button lts-print-button"' in page
+    assert "lts-print-button" not in (tmp_path / "noord" / "planning.html").read_text("utf-8")
 
 
 def test_a_second_identical_build_is_skipped(tmp_path):
