@@ -17,7 +17,6 @@ import json
 import logging
 import os
 import re
-import shutil
 import tempfile
 from collections import defaultdict
 from functools import lru_cache
