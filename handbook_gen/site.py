@@ -53,7 +53,7 @@ def build_handbook(circle_id: str, site_name: str, language: str, docs: dict[str
     Raises SiteError when the build fails; the published folder is then left as it was.
     """
     _check_arguments(circle_id, language, docs)
-    out_dir = Path(out_dir)
+    out_dir = Path(out_dir).resolve()  # MkDocs reads a relative site_dir from the config's folder
     target = out_dir / circle_id
     digest = inputs_digest(circle_id, site_name, language, docs, nav)
     if _built_from(target) == digest:

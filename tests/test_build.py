@@ -78,3 +78,11 @@ def test_parallel_build_gives_the_same_site(built, tmp_path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
     assert main(["build", str(CIRCLES), "-o", str(tmp_path), "--jobs", "2"]) == 0
     assert tree_digest(tmp_path) == tree_digest(built)
+
+
+def test_relative_output_folder(tmp_path, monkeypatch):
+    """`-o site` is relative to where the command runs, not to MkDocs' config folder."""
+    monkeypatch.chdir(tmp_path)
+    assert main(["build", str(CIRCLES / "arkade-noord.yaml"), "-o", "site"]) == 0
+    assert (tmp_path / "site" / "arkade-noord" / "reviews" / "review-regenboog.html").is_file()
+    assert not list((tmp_path / "site" / "arkade-noord").glob(".arkade-noord.*"))

@@ -11,6 +11,7 @@ else is aborted before it leaves the machine and reported, so the test fails.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import threading
@@ -45,16 +46,24 @@ def handbook(site_root) -> Path:
     return site_root / CIRCLE
 
 
-@pytest.fixture(scope="session")
-def http_base(site_root):
-    """http://127.0.0.1:<port>/ serving the site folder from a thread."""
-    handler = functools.partial(_QuietHandler, directory=str(site_root))
+@contextlib.contextmanager
+def serve(folder: Path):
+    """http://127.0.0.1:<port>/ serving folder from a thread, for as long as the block runs."""
+    handler = functools.partial(_QuietHandler, directory=str(folder))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="session")
+def http_base(site_root):
+    with serve(site_root) as base:
+        yield base
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
@@ -91,11 +100,10 @@ class Visit:
         return sorted(set(self.refused) | {url for url in self.requests if not self.is_inside(url)})
 
 
-@pytest.fixture
-def open_page(browser, site_root, http_base):
-    """open_page(url) -> Visit; the page's browser context is closed after the test."""
+@contextlib.contextmanager
+def page_opener(browser, allowed: tuple[str, ...]):
+    """open_(url, media) -> Visit, allowing only URLs that start with one of `allowed`."""
     contexts = []
-    allowed = (site_root.as_uri() + "/", http_base)
 
     def is_inside(url: str) -> bool:
         return url.startswith(allowed) or url.startswith(LOCAL_SCHEMES)
@@ -119,6 +127,15 @@ def open_page(browser, site_root, http_base):
         page.goto(url, wait_until="load")
         return visit
 
-    yield open_
-    for context in contexts:
-        context.close()
+    try:
+        yield open_
+    finally:
+        for context in contexts:
+            context.close()
+
+
+@pytest.fixture
+def open_page(browser, site_root, http_base):
+    """open_page(url) -> Visit for the sample handbook; contexts are closed after the test."""
+    with page_opener(browser, (site_root.as_uri() + "/", http_base)) as open_:
+        yield open_

@@ -1,0 +1,91 @@
+"""The real handbooks in Chromium: the example circles, and a circle full of injections.
+
+The sample-handbook tests (test_handbook_in_browser.py) pin down the theme; these check what the
+whole pipeline makes of real circle files: no request leaves any page, search finds a school
+over file://, and values from a circle file never become markup or script.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import page_opener, serve
+from handbook_gen.build import build
+from handbook_gen.validate import check_file
+from test_pages import ATTACKS, malicious_circle
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = sorted((ROOT / "circles").glob("*.yaml"))
+# What injected markup would leave behind in the DOM if it were not inert.
+INJECTED = ("iframe", "img[onerror]", "[onclick]:not(.lts-print-button)", "a[href^='javascript' i]",
+            "img[src^='javascript' i]", "script:not([src])")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    circles = [check_file(path).circle for path in EXAMPLES]
+    evil = malicious_circle(circles[0])
+    out = tmp_path_factory.mktemp("site")
+    assert build(circles[1:] + [evil], out) == 0  # evil keeps arkade-noord's id
+    return out
+
+
+@pytest.fixture(scope="module")
+def http_site(site):
+    with serve(site) as base:
+        yield base
+
+
+@pytest.fixture
+def open_built(browser, site, http_site):
+    with page_opener(browser, (site.as_uri() + "/", http_site)) as open_:
+        yield open_
+
+
+def handbook_pages(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*.html") if "assets" not in p.parts)
+
+
+def test_no_page_of_any_handbook_asks_for_anything_outside(site, open_built):
+    pages = handbook_pages(site)
+    assert len(pages) > 30
+    assert site / "index.html" in pages
+    for path in pages:
+        visit = open_built(path.as_uri())
+        visit.page.wait_for_load_state("networkidle")
+        assert visit.outside() == [], f"{path} asked for something outside the handbook"
+
+
+def test_index_over_http_links_to_every_handbook(http_site, open_built):
+    page = open_built(http_site + "index.html").page
+    hrefs = page.eval_on_selector_all("a", "links => links.map(a => a.getAttribute('href'))")
+    assert "eemland-samen/index.html" in hrefs and "arkade-noord/index.html" in hrefs
+
+
+def test_search_finds_a_school_over_file(site, open_built):
+    visit = open_built((site / "eemland-samen" / "index.html").as_uri())
+    visit.page.fill(".md-search__input", "Klimboom")
+    result = visit.page.locator(".md-search-result__item").first
+    result.wait_for(state="visible", timeout=15_000)
+    assert "Klimboom" in result.inner_text()
+
+
+def test_injected_values_stay_inert_text(site, open_built):
+    pages = handbook_pages(site / "arkade-noord")
+    assert len(pages) > 15
+    for path in pages:
+        visit = open_built(path.as_uri())
+        dialogs = []
+        visit.page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        visit.page.reload(wait_until="networkidle")
+        assert dialogs == [], f"script ran on {path}"
+        for selector in INJECTED:
+            found = visit.page.locator(f"article {selector}, .md-header {selector}").count()
+            assert found == 0, f"{selector} on {path}"
+        script_texts = visit.page.evaluate("[...document.scripts].map(s => s.textContent)")
+        assert not any("alert(" in text for text in script_texts), f"script element on {path}"
+    team = open_built((site / "arkade-noord" / "team.html").as_uri()).page
+    assert ATTACKS["script"] in team.locator("article").inner_text()
+    assert ATTACKS["img"] in team.locator("article").inner_text()
