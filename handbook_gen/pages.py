@@ -27,6 +27,8 @@ from markupsafe import Markup
 from . import calendars
 from .i18n import catalog
 from .model import Circle, Review
+from .safe_markdown import SAFE_SCHEMES
+from .safe_markdown import scheme as scheme_of
 from .schedule import Event, Schedule
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "docs_templates"
@@ -38,7 +40,6 @@ FORMS = ("zelfevaluatie", "lesbezoek", "learning-walk", "stem-van-de-leerling", 
 REVIEW_FORMS = ("zelfevaluatie", "lesbezoek", "learning-walk", "stem-van-de-leerling",
                 "teamgesprek", "reviewverslag", "workshopplan")
 NEXT_EVENTS = 5
-SAFE_SCHEMES = ("http", "https", "mailto", "webcal")
 # The review day of domain.md §3 runs 08:00-15:30; a review with other times is scaled to fit.
 STANDARD_DAY = (time(8, 0), time(15, 30))
 
@@ -56,7 +57,6 @@ class Handbook:
 # syntax, '|' of tables, ':' of definition lists, '_' of emphasis) becomes a character reference,
 # which Markdown passes through and a browser shows as the character itself.
 _UNSAFE_TEXT = re.compile(r"[^\w ,;?%@€'’‘]|_")
-_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
 
 
 def md_text(value) -> Markup:
@@ -74,16 +74,9 @@ def _finalize(value):
     return md_text(value)
 
 
-def url_scheme(url: str) -> str | None:
-    """The scheme as a browser reads it: after dropping controls and white space, lower-cased."""
-    cleaned = "".join(ch for ch in url if ord(ch) > 32 and ord(ch) != 127)
-    match = _SCHEME.match(cleaned)
-    return match.group(1).lower() if match else None
-
-
 def link_url(url: str) -> Markup:
     """A URL as a Markdown link destination: safe scheme only, no characters that end the link."""
-    scheme = url_scheme(url)
+    scheme = scheme_of(url)
     if scheme is not None and scheme not in SAFE_SCHEMES:
         return Markup("#")
     return Markup(quote(url.strip(), safe="/:?#=&;@!$*+,%~"))
@@ -113,7 +106,7 @@ def _safe_destinations(text: str) -> str:
             depth += {"(": 1, ")": -1}.get(text[end], 0)
             end += 1
         destination = text[start:end - 1 if depth == 0 else end]
-        scheme = url_scheme(_unwrapped(destination))
+        scheme = scheme_of(_unwrapped(destination))
         if scheme is not None and scheme not in SAFE_SCHEMES:
             out.append(text[pos:start] + "#")
             pos = end - 1 if depth == 0 else end
@@ -121,7 +114,7 @@ def _safe_destinations(text: str) -> str:
     text = "".join(out)
 
     def reference(match: re.Match) -> str:
-        scheme = url_scheme(_unwrapped(match.group(2)))
+        scheme = scheme_of(_unwrapped(match.group(2)))
         return match.group(1) + ("#" if scheme and scheme not in SAFE_SCHEMES else match.group(2))
 
     return _REFERENCE.sub(reference, text)

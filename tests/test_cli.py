@@ -16,24 +16,11 @@ from jsonschema import Draft202012Validator
 from handbook_gen import cli
 from handbook_gen.source import read
 from handbook_gen.validate import check_file
+from test_broken_files import at_root, run  # noqa: F401 - at_root is an autouse fixture
 
 ROOT = Path(__file__).resolve().parent.parent
 MINIMAL = ROOT / "tests/circles/minimal.yaml"
 BROKEN = ROOT / "tests/broken"
-
-
-def run(argv, capsys) -> tuple[int, str, str]:
-    try:
-        code = cli.main(argv)
-    except SystemExit as stop:  # argparse's own usage errors
-        code = stop.code
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-@pytest.fixture(autouse=True)
-def at_root(monkeypatch):
-    monkeypatch.chdir(ROOT)
 
 
 def write(folder: Path, name: str, text: str) -> Path:
