@@ -189,8 +189,13 @@ def build_date() -> date | None:
 
 
 def next_events(schedule: Schedule, today: date | None) -> list[Event]:
-    live = [e for e in schedule.events if not e.cancelled and (today is None or e.date >= today)]
-    return live[:NEXT_EVENTS]
+    """The events still to come at build time; the reader's browser narrows them to NEXT_EVENTS."""
+    return [e for e in schedule.events if not e.cancelled and (today is None or e.date >= today)]
+
+
+def date_mark(day: date) -> Markup:
+    """A marker that lets upcoming.js hide rows dated before the reader's today."""
+    return Markup(f'<span class="lts-date" data-date="{day.isoformat()}"></span>')
 
 
 def relative(target: str, page: str) -> str:
@@ -208,7 +213,7 @@ def environment(language: str) -> jinja2.Environment:
         undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
         keep_trailing_newline=True)
     env.filters.update(md=md_text, md_field=md_field, md_inline=md_inline, url=link_url,
-                       mailto=mailto, anchor=anchor, long_date=texts.long_date,
+                       mailto=mailto, anchor=anchor, date_mark=date_mark, long_date=texts.long_date,
                        clock=texts.clock)
 
     def label(key: str, **params) -> Markup:
@@ -239,7 +244,7 @@ def render(circle: Circle, schedule: Schedule) -> Handbook:
         "circle": circle, "schedule": schedule, "events": schedule.events,
         "reviews": [e for e in schedule.events if e.kind == "review"],
         "feeds": calendars.feeds(circle), "forms": FORMS, "review_forms": REVIEW_FORMS,
-        "today": build_date(), "next_events": next_events(schedule, build_date()),
+        "next_events": next_events(schedule, build_date()), "next_count": NEXT_EVENTS,
         "subscribe_url": lambda feed: calendars.subscribe_url(circle, feed),
         "event_ics": lambda event, page: link_url(relative(calendars.event_path(event), page)),
         "event_link": lambda event, page: link_url(_event_link(event, page)),

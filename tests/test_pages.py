@@ -202,9 +202,10 @@ def test_overview(handbook):
 def test_overview_next_events_follow_source_date_epoch(circle, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # 1 January 2026
     index = render(circle).docs["index.md"]
-    assert "Eerstvolgende activiteiten" in index and "donderdag 1 januari 2026" in index
-    next_rows = table_rows(index.split("Eerstvolgende")[1], "2026")
-    assert next_rows[0][0] == "woensdag 21 januari 2026"
+    assert '<div class="lts-upcoming" data-show="5" markdown>' in index
+    next_rows = table_rows(index.split("Eerstvolgende activiteiten")[1], "2026")
+    assert next_rows[0][0] == '<span class="lts-date" data-date="2026-01-21"></span>woensdag 21 januari 2026'
+    assert len(next_rows) == 9  # all still to come; the reader's browser shows the first five
     assert "maandag 29 september 2025" not in index
 
 

@@ -89,3 +89,28 @@ def test_injected_values_stay_inert_text(site, open_built):
     team = open_built((site / "arkade-noord" / "team.html").as_uri()).page
     assert ATTACKS["script"] in team.locator("article").inner_text()
     assert ATTACKS["img"] in team.locator("article").inner_text()
+
+
+def visible_overview_dates(visit) -> list[str]:
+    rows = visit.page.locator(".lts-upcoming tbody tr:visible [data-date]")
+    return [rows.nth(i).get_attribute("data-date") for i in range(rows.count())]
+
+
+@pytest.mark.parametrize("today, expected", [
+    ("2026-11-25T09:00:00", ["2026-12-15", "2027-01-14", "2027-01-19", "2027-01-28", "2027-03-02"]),
+    ("2026-08-01T09:00:00", ["2026-09-28", "2026-10-07", "2026-11-10", "2026-11-24", "2026-12-15"]),
+])
+def test_overview_shows_the_readers_next_activities(site, open_built, today, expected):
+    visit = open_built((site / "eemland-samen" / "index.html").as_uri())
+    visit.page.clock.set_fixed_time(today)
+    visit.page.reload()
+    assert visible_overview_dates(visit) == expected
+    assert not visit.page.locator(".lts-upcoming__none").is_visible()
+
+
+def test_overview_after_the_school_year_says_nothing_is_planned(site, open_built):
+    visit = open_built((site / "eemland-samen" / "index.html").as_uri())
+    visit.page.clock.set_fixed_time("2027-08-15T09:00:00")
+    visit.page.reload()
+    assert visible_overview_dates(visit) == []
+    assert visit.page.locator(".lts-upcoming__none").is_visible()
