@@ -10,6 +10,7 @@ import json
 import os
 import re
 import sys
+import time
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -166,6 +167,35 @@ def cmd_build(args) -> int:
     return build([r.circle for r in results], args.output, args.jobs, args.lang)
 
 
+def cmd_serve(args) -> int:
+    from .preview import Preview  # pulls in MkDocs, like build
+
+    texts = catalog(args.lang or "nl")
+    paths = args.paths or [DEFAULT_CIRCLES]
+    circle_files(paths, args.lang or "nl")  # a wrong path is a usage error, before serving
+
+    def check(files: list[Path]):
+        results = check_all(files)
+        status = report(results, "text", args.lang, strict=False)
+        return [r.circle for r in results] if status == EXIT_OK else None
+
+    try:
+        preview = Preview(paths, check, args.port)
+    except OSError as error:
+        raise UsageError(texts.message("cli.port_busy", port=args.port, reason=error.strerror))
+    preview.start()
+    print(texts.message("cli.serving", url=preview.url), flush=True)
+    try:
+        while True:
+            if preview.changed():
+                key = "cli.preview_updated" if preview.rebuild() else "cli.preview_kept"
+                print(texts.message(key, url=preview.url), flush=True)
+            time.sleep(1)
+    except KeyboardInterrupt:
+        preview.stop()
+        return EXIT_OK
+
+
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(prog="handbook-gen", description=(
         "Handboeken, formulieren en agenda's voor Leren tussen Scholen-cirkels."))
@@ -194,6 +224,12 @@ def parser() -> argparse.ArgumentParser:
     new.add_argument("id")
     new.add_argument("--dir", type=Path, default=DEFAULT_CIRCLES, help=argparse.SUPPRESS)
     new.set_defaults(run=cmd_new)
+
+    serve = commands.add_parser("serve", parents=[language],
+                                help="bekijk de handboeken in de browser terwijl je het cirkelbestand bewerkt")
+    serve.add_argument("paths", nargs="*", type=Path, metavar="PATH")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(run=cmd_serve)
 
     schema = commands.add_parser("schema", parents=[language], help="druk het JSON Schema van het cirkelbestand af")
     schema.set_defaults(run=cmd_schema)
