@@ -3,17 +3,9 @@
 # tests/js/package-lock.json pins it (npm ci: no resolving, integrity-checked, nothing else
 # installed). The calendar tests read the .ics feeds back with it; without it they are skipped,
 # except on CI (CI=true), where they fail.
-# Needs node (>= 18) and npm, and the npm registry; installs Debian's nodejs and npm when missing.
+# Needs node (>= 18), npm and the npm registry (scripts/install.sh installs Debian's nodejs and npm).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-
-if ! command -v npm >/dev/null; then
-    if [ "$(id -u)" = 0 ]; then
-        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm || true
-    elif command -v sudo >/dev/null; then
-        sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm || true
-    fi
-fi
 
 if ! command -v npm >/dev/null; then
     echo "install-js.sh: npm is missing; please install Node.js and npm (Debian: apt-get install nodejs npm)." >&2

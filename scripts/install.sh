@@ -16,13 +16,17 @@ apt_install() {
 }
 
 # Browser tests drive Debian's Chromium (/usr/bin/chromium) through Playwright; Playwright never
-# downloads a browser. Installed on CI or as root only; elsewhere the tests skip and say why.
-if [ ! -x /usr/bin/chromium ]; then
+# downloads a browser. The calendar tests read the feeds back with ical.js, which needs npm.
+# Installed on CI or as root only; elsewhere the tests skip and say why.
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v npm >/dev/null || missing+=(nodejs npm)
+if [ ${#missing[@]} -gt 0 ]; then
     if [ "${CI:-}" = true ] || [ "$(id -u)" = 0 ]; then
-        apt_install chromium
+        apt_install "${missing[@]}"
     else
-        echo "install.sh: /usr/bin/chromium is missing, so the browser tests will be skipped;" \
-             "install it with: sudo apt-get install chromium" >&2
+        echo "install.sh: ${missing[*]} missing, so some tests will be skipped;" \
+             "install with: sudo apt-get install ${missing[*]}" >&2
     fi
 fi
 
@@ -30,9 +34,7 @@ python3 -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e '.[test]'
 
-if [ -f scripts/install-js.sh ]; then
-    bash scripts/install-js.sh
-fi
+bash scripts/install-js.sh
 
 .venv/bin/handbook-gen build circles/ -o site/
 echo "Klaar: open site/index.html in een browser."
