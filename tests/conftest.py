@@ -1,12 +1,5 @@
-"""Import handbook_gen from this checkout, whatever the installed copy in the environment is.
+"""Shared by every test module.
 
-(An editable install made before handbook_gen/__init__.py existed registers the package as a
-namespace package, and then `from . import __version__` fails outside the project folder.)
+Its presence also puts tests/ on sys.path (pytest's default import mode), so that the browser
+tests can reuse helpers of other test modules, e.g. `from test_pages import malicious_circle`.
 """
-
-import sys
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
