@@ -151,12 +151,17 @@ def cmd_new(args) -> int:
     return EXIT_OK
 
 
+def check_epoch(language: str | None) -> None:
+    """Builds stamp pages and calendars with SOURCE_DATE_EPOCH: a malformed one is refused."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch is not None and not epoch.strip().isdigit():
+        raise UsageError(catalog(language or "nl").message("cli.bad_epoch", value=epoch))
+
+
 def cmd_build(args) -> int:
     from .build import build  # the site stage pulls in MkDocs: load it only when building
 
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch is not None and not epoch.isdigit():
-        raise UsageError(catalog(args.lang or "nl").message("cli.bad_epoch", value=epoch))
+    check_epoch(args.lang)
 
     files = circle_files(args.paths or [DEFAULT_CIRCLES], args.lang or "nl")
     results = check_all(files)
@@ -173,6 +178,7 @@ def cmd_serve(args) -> int:
     texts = catalog(args.lang or "nl")
     paths = args.paths or [DEFAULT_CIRCLES]
     circle_files(paths, args.lang or "nl")  # a wrong path is a usage error, before serving
+    check_epoch(args.lang)
 
     def check(files: list[Path]):
         results = check_all(files)

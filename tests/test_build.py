@@ -86,3 +86,10 @@ def test_relative_output_folder(tmp_path, monkeypatch):
     assert main(["build", str(CIRCLES / "arkade-noord.yaml"), "-o", "site"]) == 0
     assert (tmp_path / "site" / "arkade-noord" / "reviews" / "review-regenboog.html").is_file()
     assert not list((tmp_path / "site" / "arkade-noord").glob(".arkade-noord.*"))
+
+
+def test_malformed_source_date_epoch_is_a_usage_error(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "gisteren")
+    assert main(["build", str(CIRCLES), "-o", str(tmp_path / "site")]) == 2
+    assert "SOURCE_DATE_EPOCH" in capsys.readouterr().err
+    assert not (tmp_path / "site").exists()
