@@ -11,7 +11,6 @@ is that every client reads the times right and recognises an event it has seen b
 
 from __future__ import annotations
 
-import os
 import re
 from calendar import monthrange
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from icalendar import Event as VEvent
 
 from .i18n import BABEL_LOCALES, catalog
 from .model import Circle, Moment
+from .reproducible import source_date
 from .schedule import Event, Schedule
 
 FEED_DIR = "calendars"
@@ -105,13 +105,7 @@ def build_stamp(circle: Circle) -> datetime:
     SOURCE_DATE_EPOCH to the last commit of the circle file gets a stamp that grows with every
     change, which is what clients compare when SEQUENCE stays the same (see `_sequence`).
     """
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if not epoch:
-        return datetime.combine(circle.first_day, time.min, timezone.utc)
-    if not epoch.isdigit():
-        # reproducible-builds.org: a malformed value is an error, not something to guess around.
-        raise ValueError(f"SOURCE_DATE_EPOCH must be whole seconds since 1970, not {epoch!r}")
-    return datetime.fromtimestamp(int(epoch), timezone.utc)
+    return source_date() or datetime.combine(circle.first_day, time.min, timezone.utc)
 
 
 def _calendar(circle: Circle, events, stamp: datetime) -> Calendar:

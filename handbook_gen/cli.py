@@ -17,6 +17,7 @@ from pathlib import Path
 from . import __version__
 from .i18n import LANGUAGES, catalog
 from .problems import ERROR, WARNING, Problem
+from .reproducible import source_date
 from .validate import SCHEMA_PATH, Checked, check_file
 
 DEFAULT_CIRCLES = Path("circles")
@@ -153,9 +154,11 @@ def cmd_new(args) -> int:
 
 def check_epoch(language: str | None) -> None:
     """Builds stamp pages and calendars with SOURCE_DATE_EPOCH: a malformed one is refused."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch is not None and not epoch.strip().isdigit():
-        raise UsageError(catalog(language or "nl").message("cli.bad_epoch", value=epoch))
+    try:
+        source_date()
+    except ValueError:
+        value = os.environ["SOURCE_DATE_EPOCH"]
+        raise UsageError(catalog(language or "nl").message("cli.bad_epoch", value=value)) from None
 
 
 def cmd_build(args) -> int:

@@ -17,7 +17,7 @@ import html
 import os
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from urllib.parse import quote
 
@@ -29,6 +29,7 @@ from .i18n import catalog
 from .model import Circle, Review
 from .safe_markdown import SAFE_SCHEMES
 from .safe_markdown import scheme as scheme_of
+from .reproducible import source_date
 from .schedule import Event, Schedule
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "docs_templates"
@@ -182,10 +183,8 @@ def _clock(text: str) -> time:
 
 def build_date() -> date | None:
     """The day of the build, only when SOURCE_DATE_EPOCH fixes it: output must be reproducible."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if not epoch.isdigit():
-        return None
-    return datetime.fromtimestamp(int(epoch), tz=timezone.utc).date()
+    stamp = source_date()
+    return stamp.date() if stamp else None
 
 
 def next_events(schedule: Schedule, today: date | None) -> list[Event]:
