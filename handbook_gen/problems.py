@@ -11,11 +11,20 @@ ERROR = "error"
 WARNING = "warning"
 
 
+def one_line(value) -> str:
+    """Any text put into a message: YAML's words for booleans, and never a line break."""
+    text = ("true" if value else "false") if isinstance(value, bool) else str(value)
+    lines = text.splitlines()
+    if lines == [text]:
+        return text
+    return " ⏎ ".join(line.strip() for line in lines if line.strip()) or "⏎"
+
+
 def format_path(path: tuple) -> str:
     """('schools', 2, 'peer_reviewers') -> 'schools[2].peer_reviewers'."""
     text = ""
     for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+        text += f"[{part}]" if isinstance(part, int) else (f".{one_line(part)}" if text else one_line(part))
     return text
 
 
@@ -39,7 +48,7 @@ class Problem:
 
     def text(self, catalog: Catalog) -> str:
         """The message itself, in the catalog's language: what is wrong and what to do."""
-        params = {key: catalog.message(f"terms.{value}") if isinstance(value, Term) else value
+        params = {key: catalog.message(f"terms.{value}") if isinstance(value, Term) else one_line(value)
                   for key, value in self.params.items()}
         return catalog.message(self.code, **params)
 

@@ -17,7 +17,7 @@ from jsonschema import Draft202012Validator
 
 from . import rules
 from .model import Circle
-from .problems import ERROR, Problem, Term
+from .problems import ERROR, Problem, Term, one_line
 from .schedule import plan
 from .source import Document, Positions, read, resolve_plain
 
@@ -165,13 +165,7 @@ _SHOWN_LENGTH = 60
 
 def _shown(value) -> str:
     """A value as a message quotes it: on one line, and not longer than a line."""
-    if isinstance(value, bool):
-        text = "true" if value else "false"
-    else:
-        text = str(value)
-    lines = text.strip().splitlines()
-    if len(lines) > 1:
-        text = " ⏎ ".join(line.strip() for line in lines)
+    text = one_line(value)
     return text if len(text) <= _SHOWN_LENGTH else text[: _SHOWN_LENGTH - 1] + "…"
 
 

@@ -101,7 +101,7 @@ def test_broken_file(path: Path, capsys):
                 if line.startswith(want.prefix(file)) and want.fragment in line]
         assert hits, f"missing: {want.prefix(file)}…{want.fragment}…\ngot:\n{out}"
         unmatched.remove(hits[0])
-    assert not unmatched, f"problems the fixture does not expect:\n" + "\n".join(unmatched)
+    assert not unmatched, "problems the fixture does not expect:\n" + "\n".join(unmatched)
     errors = any(want.severity == "error" for want in expected)
     assert code == (1 if errors else 0), out
 
