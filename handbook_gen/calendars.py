@@ -18,12 +18,11 @@ from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from babel.lists import format_list
 from icalendar import (Calendar, Timezone, TimezoneDaylight, TimezoneStandard, vCalAddress,
                        vDuration, vText)
 from icalendar import Event as VEvent
 
-from .i18n import BABEL_LOCALES, catalog
+from .i18n import catalog
 from .model import Circle, Moment
 from .reproducible import source_date
 from .schedule import Event, Schedule
@@ -215,19 +214,18 @@ def _description(circle: Circle, event: Event) -> str:
 def _audience(circle: Circle, event: Event) -> str:
     """'peer reviewers en schoolcoaches van OBS De Regenboog en CBS Het Kompas'."""
     texts = catalog(circle.language)
-    locale = BABEL_LOCALES[texts.language]
     roles = [texts.text(f"calendars.roles.{role}") for role in event.roles if role != "coordinator"]
     who = []
     if roles:
         if len(event.schools) == len(circle.schools):
             schools = texts.text("calendars.all_schools")
         else:
-            schools = format_list([circle.school(s).name for s in event.schools], locale=locale)
-        who.append(texts.text("calendars.roles_of", roles=format_list(roles, locale=locale),
+            schools = texts.series([circle.school(s).name for s in event.schools])
+        who.append(texts.text("calendars.roles_of", roles=texts.series(roles),
                               schools=schools))
     if "coordinator" in event.roles:
         who.append(texts.text("calendars.the_coordinator"))
-    return format_list(who, locale=locale)
+    return texts.series(who)
 
 
 def _organizer(circle: Circle) -> vCalAddress | None:

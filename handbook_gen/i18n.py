@@ -12,6 +12,7 @@ from pathlib import Path
 
 import yaml
 from babel.dates import format_date, format_time
+from babel.lists import format_list
 
 LANGUAGES = ("nl", "en")
 DEFAULT_LANGUAGE = "nl"
@@ -46,6 +47,10 @@ class Catalog:
     def short_date(self, day: date) -> str:
         """'wo 12 nov. 2025'."""
         return format_date(day, format="EEE d MMM y", locale=BABEL_LOCALES[self.language])
+
+    def series(self, items: list[str]) -> str:
+        """'A, B en C' in Dutch, 'A, B and C' in English."""
+        return format_list(items, locale=BABEL_LOCALES[self.language])
 
     def clock(self, moment: time) -> str:
         """24-hour time in both languages: '08:30'."""

@@ -13,9 +13,8 @@ from functools import lru_cache
 from itertools import combinations
 
 import holidays
-from babel.lists import format_list
 
-from .i18n import BABEL_LOCALES, catalog
+from .i18n import catalog
 from .model import Activity, Circle, Moment, Person, Review
 from .problems import WARNING, Problem
 from .source import Positions
@@ -196,21 +195,14 @@ def _date_warnings(circle: Circle, events: list[Event], positions) -> list[Probl
                 vacation = _school_holidays(school.holiday_region, years, language).get(day)
                 if vacation:
                     in_holiday.setdefault((vacation, school.holiday_region), []).append(school.name)
-        # One warning per holiday and region, naming its schools: not one per school.
-        for (vacation, region), names in sorted(in_holiday.items()):
-            problems.append(_warning(circle, positions, event, "dates.school_holiday", date=when,
-                                     holiday=vacation, region=region,
-                                     school=_names(names, circle.language)))
-        for school in (circle.school(s) for s in event.schools):
             if day in school.study_days:
                 problems.append(_warning(circle, positions, event, "dates.study_day", date=when,
                                          school=school.name))
+        # One warning per holiday and region, naming its schools: not one per school.
+        for (vacation, region), names in sorted(in_holiday.items()):
+            problems.append(_warning(circle, positions, event, "dates.school_holiday", date=when,
+                                     holiday=vacation, region=region, school=texts.series(names)))
     return problems
-
-
-def _names(names: list[str], language: str) -> str:
-    """'A, B en C' (or 'A, B and C'): a list of names in the handbook's language."""
-    return format_list(names, locale=BABEL_LOCALES.get(language, BABEL_LOCALES["nl"]))
 
 
 def _overlap(first: Event, second: Event) -> bool:
@@ -230,7 +222,7 @@ def _overlap_warnings(circle: Circle, events: list[Event], positions) -> list[Pr
             continue
         shared = sorted(set(attendees[first.id]) & set(attendees[second.id]))
         if shared:
-            names = _names([attendees[first.id][key] for key in shared], circle.language)
+            names = catalog(circle.language).series([attendees[first.id][key] for key in shared])
             problems.append(_warning(circle, positions, second, "dates.overlap", people=names,
                                      other=first.title, date=catalog(circle.language).long_date(second.date)))
     return problems
