@@ -16,7 +16,6 @@ from .problems import ERROR, WARNING, Problem
 from .source import Positions
 
 EVENT_GROUPS = ("trainings", "meetings", "reviews", "evaluations")
-ACTIVITY_GROUPS = ("trainings", "meetings", "evaluations")
 NORM_SCHOOLS = (4, 5)
 BUILD_YEAR_REVIEWS = 2
 
@@ -61,7 +60,7 @@ def check(data: dict, file: str, positions: Positions, path: Path) -> tuple[Circ
 
 def _check_file_name(data, path: Path, report: _Report) -> None:
     if path.suffix in (".yaml", ".yml") and path.stem != data["id"]:
-        report.add(WARNING, "rules.file_name", ("id",), id=data["id"], file=path.name)
+        report.warning("rules.file_name", ("id",), id=data["id"], file=path.name)
 
 
 def _check_school_year(data, report: _Report) -> tuple[int, int] | None:
