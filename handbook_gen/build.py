@@ -15,7 +15,8 @@ from .i18n import catalog
 from .model import Circle
 from .schedule import plan
 
-EXIT_OK, EXIT_FAILED = 0, 1
+# A circle that validated but does not build is a bug of ours (exit 3), not an input error.
+EXIT_OK, EXIT_FAILED = 0, 3
 
 
 def build_circle(circle: Circle, out_dir: Path) -> tuple[str, str | None]:
