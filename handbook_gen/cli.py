@@ -267,12 +267,12 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
-    except OSError as error:  # a folder that cannot be read or written: say which, no traceback
-        where = error.filename or ""
-        print(f"handbook-gen: {texts.message('cli.os_error', path=where, reason=error.strerror or error)}",
-              file=sys.stderr)
-        return EXIT_USAGE
     except Exception as error:  # noqa: BLE001 - the one place that turns a bug into exit 3
+        if isinstance(error, OSError) and error.filename and error.strerror:
+            # A folder that cannot be read or written (-o on a read-only share): say which.
+            message = texts.message("cli.os_error", path=error.filename, reason=error.strerror)
+            print(f"handbook-gen: {message}", file=sys.stderr)
+            return EXIT_USAGE
         return internal_error(error, args.debug, texts)
 
 
