@@ -109,7 +109,12 @@ def cmd_validate(args) -> int:
 
 
 def cmd_schema(args) -> int:
-    sys.stdout.write(SCHEMA_PATH.read_text(encoding="utf-8"))
+    if args.format == "markdown":
+        from .reference import reference
+
+        print(reference(), end="")
+    else:
+        sys.stdout.write(SCHEMA_PATH.read_text(encoding="utf-8"))
     return EXIT_OK
 
 
@@ -253,6 +258,8 @@ def parser() -> argparse.ArgumentParser:
     init.set_defaults(run=cmd_init)
 
     schema = commands.add_parser("schema", parents=[language], help="druk het JSON Schema van het cirkelbestand af")
+    schema.add_argument("--format", choices=("json", "markdown"), default="json",
+                        help="json (voor editors) of markdown (de naslag van het cirkelbestand)")
     schema.set_defaults(run=cmd_schema)
     return main
 

@@ -39,7 +39,7 @@ FORMS = ("zelfevaluatie", "lesbezoek", "learning-walk", "stem-van-de-leerling", 
 REVIEW_FORMS = ("zelfevaluatie", "lesbezoek", "learning-walk", "stem-van-de-leerling",
                 "teamgesprek", "reviewverslag", "workshopplan")
 NEXT_EVENTS = 5
-# The review day of domain.md §3 runs 08:00-15:30; a review with other times is scaled to fit.
+# The programme's guideline review day runs 08:00-15:30; a review with other times is scaled to fit.
 STANDARD_DAY = (time(8, 0), time(15, 30))
 
 

@@ -10,6 +10,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tarfile
 import zipfile
 from pathlib import Path
 
@@ -35,11 +36,27 @@ def sh(command: list[str] | str, cwd: Path, env: dict | None = None, check: bool
 
 
 @pytest.fixture(scope="module")
-def wheel(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("wheel")
-    sh([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(out), str(ROOT)], cwd=out)
-    [built] = out.glob("handbook_gen-*.whl")
+def dist(tmp_path_factory) -> Path:
+    """The sdist, and the wheel built from that sdist (so the sdist is complete too)."""
+    out = tmp_path_factory.mktemp("dist")
+    sh([sys.executable, "-m", "build", "--outdir", str(out), str(ROOT)], cwd=out, timeout=600)
+    return out
+
+
+@pytest.fixture(scope="module")
+def wheel(dist) -> Path:
+    [built] = dist.glob("handbook_gen-*.whl")
     return built
+
+
+def test_sdist_holds_the_sources_and_no_build_output(dist):
+    [sdist] = dist.glob("handbook_gen-*.tar.gz")
+    with tarfile.open(sdist) as archive:
+        names = {name.split("/", 1)[1] for name in archive.getnames() if "/" in name}
+    for needed in ("pyproject.toml", "README.md", "mkdocs.yml", "docs_templates/review.md",
+                   "theme/main.html", "handbook_gen/cli.py", "handbook_gen/board/gitlab-ci.yml"):
+        assert needed in names, needed
+    assert not any(name.startswith(("site/", ".venv/")) or "node_modules" in name for name in names)
 
 
 @pytest.fixture(scope="module")
