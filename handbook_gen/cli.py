@@ -174,7 +174,8 @@ def cmd_build(args) -> int:
         if any(r.problems for r in results) else EXIT_OK
     if status != EXIT_OK:
         return status
-    return build([r.circle for r in results], args.output, args.jobs, args.lang)
+    return build([r.circle for r in results], args.output, args.jobs, args.lang,
+                 use_history=not args.no_history)
 
 
 def cmd_serve(args) -> int:
@@ -232,6 +233,8 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--strict", action="store_true", help="waarschuwingen tellen als fouten")
     build.add_argument("--jobs", type=int, default=1, metavar="N")
     build.add_argument("--format", choices=FORMATS, default="text")
+    build.add_argument("--no-history", action="store_true",
+                       help="lees de git-geschiedenis van de cirkelbestanden niet (SEQUENCE in de agenda's)")
     build.set_defaults(run=cmd_build)
 
     new = commands.add_parser("new", parents=[language], help="schrijf een ingevuld startbestand circles/ID.yaml")
