@@ -12,6 +12,7 @@ The per-circle MkDocs config is plain YAML that inherits the project's base mkdo
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import fcntl
 import hashlib
 import json
@@ -57,11 +58,12 @@ def build_handbook(circle_id: str, site_name: str, language: str, docs: dict[str
     _check_arguments(circle_id, language, docs)
     out_dir = Path(out_dir).resolve()  # MkDocs reads a relative site_dir from the config's folder
     target = out_dir / circle_id
+    if out_dir.is_dir():
+        _remove_stale_staging(out_dir, circle_id)
     digest = inputs_digest(circle_id, site_name, language, docs, nav)
     if _built_from(target) == digest:
         return False
     out_dir.mkdir(parents=True, exist_ok=True)
-    _remove_stale_staging(out_dir, circle_id)
     # The work folder sits in out_dir, so the final renames stay on one file system.
     with tempfile.TemporaryDirectory(prefix=f".{circle_id}.", suffix=STAGING_SUFFIX, dir=out_dir) as work, \
             _staging_lock(Path(work)):
@@ -237,7 +239,10 @@ def _collected_warnings():
 
 
 def _swap_in(staging: Path, target: Path, old: Path) -> None:
-    """Replace the published folder by the staging folder: rename old away, new in."""
+    """Replace the published folder by the staging folder in one step where the system can
+    (Linux: renameat2 RENAME_EXCHANGE), else rename the old one away and the new one in."""
+    if target.exists() and _exchange(staging, target):
+        return  # the old handbook is now in `staging`, removed with the work folder
     had_old = target.exists()
     if had_old:
         os.replace(target, old)
@@ -248,6 +253,21 @@ def _swap_in(staging: Path, target: Path, old: Path) -> None:
             os.replace(old, target)  # put the published handbook back
         raise SiteError(f"could not publish {target}: {error.strerror or error}") from None
     # `old` is removed with the work folder.
+
+
+RENAME_EXCHANGE = 2  # linux/fs.h
+AT_FDCWD = -100
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two paths atomically; False where the system or file system cannot."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    done = renameat2(AT_FDCWD, os.fsencode(first), AT_FDCWD, os.fsencode(second), RENAME_EXCHANGE)
+    return done == 0
 
 
 # --- The index of all circles ----------------------------------------------------------------
