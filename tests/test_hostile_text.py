@@ -1,0 +1,164 @@
+"""Any text a coordinator can write is refused with file:line:col, or builds into inert text.
+
+Circles of valid structure are made from the example circle, with hostile text (Markdown, HTML,
+character references, control characters, right-to-left marks, very long words, link
+destinations of every kind) in the fields the JSON Schema says hold free text. Each one either
+fails `validate` with a line and column for every error, or renders into pages whose HTML holds
+no script, no event attribute and no link MkDocs' strict check would refuse, and into calendars
+that parse. The default run tries a hundred; `pytest -m fuzz` tries 10,000.
+A few fixed hostile circles also go through the real MkDocs build (test_real_builds).
+"""
+
+from __future__ import annotations
+
+import copy
+import posixpath
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from icalendar import Calendar
+
+from handbook_gen import calendars, pages
+from handbook_gen.cli import main
+from handbook_gen.problems import ERROR
+from handbook_gen.safe_markdown import SAFE_SCHEMES, scheme
+from handbook_gen.schedule import plan
+from handbook_gen.source import read
+from handbook_gen.validate import check_file, schema
+from test_pages import Elements, to_html
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "circles" / "arkade-noord.yaml"
+EXAMPLE_DATA = read(EXAMPLE)[0].data
+FREE_TEXT = ("line", "text", "markdown")
+
+
+def text_fields(node, schema_node, path=()):
+    """(path, kind) of every free-text value in the example, as the schema describes it."""
+    root = schema()
+    while "$ref" in schema_node:
+        name = schema_node["$ref"].rsplit("/", 1)[-1]
+        schema_node = {**root["$defs"][name], **{k: v for k, v in schema_node.items() if k != "$ref"}}
+        schema_node.setdefault("x-kind", name)
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from text_fields(value, schema_node["properties"][key], path + (key,))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from text_fields(value, schema_node["items"], path + (index,))
+    elif isinstance(node, str) and schema_node.get("x-kind") in FREE_TEXT:
+        yield path, schema_node["x-kind"]
+
+
+FIELDS = list(text_fields(EXAMPLE_DATA, schema()))
+
+PIECES = st.sampled_from([
+    "<script>alert(1)</script>", "<img src=x onerror=alert(2)>", "<iframe src=javascript:x>",
+    "[a](javascript:alert(3))", "[b](&#106;avascript:alert(4))", "[c](pagina.md)", "[d](#nergens)",
+    "[e](<https://ok.example/x y>)", "[f](https://ok.example)", "![g](https://evil.example/p.png)",
+    "[h][r]\n\n[r]: javascript:alert(5)", "*x*{ onclick=alert(6) }", "{: #id .class }", "| a | b |",
+    "&lt;", "&#60;script&#62;", "&amp;", "&", "**", "__", "`", "```", "~~~", "> ", "# ", "- ", "1. ",
+    "\u202e", "\u200f", "\u2066", "\ufeff", "\x00", "\x07", "\x1b[31m", "\u2028", "\r\n", "\t",
+    "x" * 500, "{{ circle }}", "{% raw %}", "{0}", "%s", "\\", "'", '"', ":", ": ", " #", "---",
+    "<!--", "-->", "]]>", "<![CDATA[", "javascript:", "data:text/html,<b>", "mailto:a@b.nl",
+    "webcal://x.nl/a.ics", "\U0001F600", "é", "ÿ", "ß", "ĳ", "\u0301",
+])
+HOSTILE = st.lists(st.one_of(PIECES, st.text(max_size=12)), min_size=1, max_size=6).map("".join)
+
+
+@st.composite
+def hostile_circles(draw) -> dict:
+    data = copy.deepcopy(EXAMPLE_DATA)
+    for path, kind in draw(st.lists(st.sampled_from(FIELDS), min_size=1, max_size=8, unique=True)):
+        text = draw(HOSTILE)
+        if kind == "line" and draw(st.booleans()):
+            text = " ".join(text.split()) or "x"  # often one line, as the schema wants it
+        node = data
+        for part in path[:-1]:
+            node = node[part]
+        node[path[-1]] = text
+    return data
+
+
+def check_pages_are_inert(docs: dict[str, str]) -> None:
+    for name, text in docs.items():
+        for tag, attributes in Elements(to_html(text)).tags:
+            assert tag not in ("script", "iframe", "object", "embed"), (name, tag)
+            for attribute, value in attributes.items():
+                assert not attribute.lower().startswith("on"), (name, tag, attribute)
+                if attribute in ("href", "src"):
+                    check_link(name, value, docs)
+
+
+def check_link(page: str, value: str, docs: dict) -> None:
+    """What MkDocs' strict validation accepts: a safe absolute URL, or a file of the handbook."""
+    if scheme(value) is not None:
+        assert scheme(value) in SAFE_SCHEMES, (page, value)
+        return
+    target = value.split("#", 1)[0]
+    if target:
+        resolved = posixpath.normpath(posixpath.join(posixpath.dirname(page), target))
+        assert resolved in docs or resolved.startswith("calendars/"), (page, value)
+
+
+def check_circle(data: dict, tmp_path: Path) -> None:
+    path = tmp_path / "arkade-noord.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    result = check_file(path)
+    if result.circle is None:
+        for problem in result.problems:
+            if problem.severity == ERROR and not problem.code.startswith("file."):
+                assert problem.line and problem.col, problem
+        return
+    schedule = plan(result.circle)
+    check_pages_are_inert(pages.render(result.circle, schedule).docs)
+    for name, ics in calendars.render(result.circle, schedule).items():
+        Calendar.from_ical(ics)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                   HealthCheck.function_scoped_fixture])
+@given(hostile_circles())
+def test_hostile_text_is_refused_or_inert(tmp_path, data):
+    check_circle(data, tmp_path)
+
+
+@pytest.mark.fuzz
+@settings(max_examples=10_000, deadline=None, suppress_health_check=list(HealthCheck))
+@given(hostile_circles())
+def test_hostile_text_fuzz(tmp_path, data):
+    check_circle(data, tmp_path)
+
+
+FIXED = [
+    {path: piece for (path, _), piece in zip(FIELDS, pieces)}
+    for pieces in (["[b](&#106;avascript:alert(4)) [c](pagina.md) [d](#nergens)"] * len(FIELDS),
+                   ["<script>alert(1)</script> \u202e{ onclick=x } ![g](https://evil.example/p.png)"] * len(FIELDS))
+]
+
+
+@pytest.mark.parametrize("edits", FIXED, ids=["links", "markup"])
+def test_real_builds(edits, tmp_path, capsys):
+    data = copy.deepcopy(EXAMPLE_DATA)
+    for path, text in edits.items():
+        node = data
+        for part in path[:-1]:
+            node = node[part]
+        node[path[-1]] = text
+    circle = tmp_path / "arkade-noord.yaml"
+    circle.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    if check_file(circle).circle is None:
+        pytest.fail(f"the fixed hostile circle should validate: {check_file(circle).problems[:3]}")
+    assert main(["build", "--no-history", str(circle), "-o", str(tmp_path / "site")]) == 0, capsys.readouterr()
+    for page in (tmp_path / "site/arkade-noord").rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        assert not re.search(r"<script[^>]*>[^<]*alert\(", html), page
+        for tag, attributes in Elements(html).tags:
+            handlers = [name for name in attributes if name.startswith("on")]
+            assert handlers == [] or "lts-print-button" in attributes.get("class", ""), (page, tag)
+            href = attributes.get("href", "")
+            assert scheme(href) in (None, *SAFE_SCHEMES), (page, href)
