@@ -181,8 +181,9 @@ def test_json_format_of_a_clean_run(capsys):
     assert json.loads(out) == {"files": 1, "errors": 0, "warnings": 0, "problems": []}
 
 
-def test_json_file_level_problem_has_null_position(capsys):
-    code, out, _ = run(["validate", "--format", "json", "tests/broken/binary-nul.yaml"], capsys)
+def test_json_file_level_problem_has_null_position(tmp_path, capsys):
+    (tmp_path / "leeg.yaml").write_text("# alleen uitleg\n", encoding="utf-8")
+    code, out, _ = run(["validate", "--format", "json", str(tmp_path / "leeg.yaml")], capsys)
     assert code == 1
     (problem,) = json.loads(out)["problems"]
     assert problem["line"] is None and problem["col"] is None and problem["path"] == ""
