@@ -11,8 +11,11 @@ is that every client reads the times right and recognises an event it has seen b
 
 from __future__ import annotations
 
+import hashlib
 import re
+import unicodedata
 from calendar import monthrange
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
@@ -25,7 +28,7 @@ from icalendar import Event as VEvent
 from .i18n import catalog
 from .model import Circle, Moment
 from .reproducible import source_date
-from .schedule import Event, Schedule
+from .schedule import Event, Schedule, identity, people
 
 FEED_DIR = "calendars"
 
@@ -37,13 +40,26 @@ class Feed:
     description: str
     role: str | None = None  # the feed of one role
     school: str | None = None  # the feed of one school (its id)
+    person: str | None = None  # the feed of one person: their identity (e-mail, else name)
+    owner: str | None = None  # that person's name, for the handbook's "Mijn agenda"
 
-    def events(self, schedule: Schedule) -> tuple[Event, ...]:
+    def events(self, circle: Circle, schedule: Schedule) -> tuple[Event, ...]:
         if self.role:
             return schedule.for_role(self.role)
         if self.school:
             return schedule.for_school(self.school)
+        if self.person:
+            return tuple(e for e in schedule.events
+                         if self.person in {identity(p) for p in people(circle, e)})
         return schedule.events
+
+
+@dataclass(frozen=True)
+class Version:
+    """How often an event changed in what a calendar shows, and when last (from git history)."""
+
+    sequence: int
+    changed: datetime
 
 
 def feeds(circle: Circle) -> list[Feed]:
@@ -60,7 +76,42 @@ def feeds(circle: Circle) -> list[Feed]:
     found += [feed(f"{role.replace('_', '-')}.ics", texts.text(f"calendars.roles.{role}"), role=role)
               for role in ("peer_reviewers", "schoolcoaches")]
     found += [feed(f"school-{school.id}.ics", school.name, school=school.id) for school in circle.schools]
+    return found + person_feeds(circle)
+
+
+def person_feeds(circle: Circle) -> list[Feed]:
+    """One feed per person of the LtS-team: the events they attend, by role and school.
+
+    The file name comes from the name ("Fatima el Amrani" -> people/fatima-el-amrani.ics); when
+    two people would get the same name, the later one in the circle file gets "-2", "-3", ….
+    A person named under two schools with the same e-mail address is one person with one feed.
+    """
+    texts = catalog(circle.language)
+    members = [person for school in circle.schools
+               for person in (*school.peer_reviewers, *school.schoolcoaches)] + [circle.coordinator]
+    found, taken = [], set()
+    for person in members:
+        key = identity(person)
+        if any(feed.person == key for feed in found):
+            continue
+        stem = _file_stem(person.name)
+        name, number = stem, 1
+        while name in taken:
+            number += 1
+            name = f"{stem}-{number}"
+        taken.add(name)
+        found.append(Feed(f"{FEED_DIR}/people/{name}.ics",
+                          texts.text("calendars.feed_name", circle=circle.name, who=person.name),
+                          texts.text("calendars.person_description", who=person.name,
+                                     circle=circle.name, board=circle.board),
+                          person=key, owner=person.name))
     return found
+
+
+def _file_stem(name: str) -> str:
+    """'Fatima el Amrani' -> 'fatima-el-amrani'; accents dropped, never empty."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:60].strip("-") or "persoon"
 
 
 def event_path(event: Event) -> str:
@@ -83,18 +134,30 @@ REFRESH = timedelta(hours=12)  # how often a subscribed client should fetch a fe
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 
-def render(circle: Circle, schedule: Schedule) -> dict[str, bytes]:
-    """Every feed of the circle, then one file per event: {path relative to the handbook: .ics}."""
+def render(circle: Circle, schedule: Schedule,
+           versions: Mapping[str, Version] | None = None) -> dict[str, bytes]:
+    """Every feed of the circle, then one file per event: {path relative to the handbook: .ics}.
+
+    `versions` (by UID, from the circle file's git history) give each event its SEQUENCE and
+    DTSTAMP; without them, `_sequence` and `build_stamp` decide."""
     stamp = build_stamp(circle)
+    own = {e.uid: (versions[e.uid] if versions and e.uid in versions
+                   else Version(_sequence(e), stamp)) for e in schedule.events}
     files = {}
     for feed in feeds(circle):
-        calendar = _calendar(circle, feed.events(schedule), stamp)
+        calendar = _calendar(circle, feed.events(circle, schedule), own)
         _describe(calendar, feed)
         files[feed.file] = calendar.to_ical()
     for event in schedule.events:
         # No NAME here: an app that imports this file should add the event, not a new calendar.
-        files[event_path(event)] = _calendar(circle, (event,), stamp).to_ical()
+        files[event_path(event)] = _calendar(circle, (event,), own).to_ical()
     return files
+
+
+def fingerprint(circle: Circle, event: Event) -> str:
+    """A hash of what a calendar shows of the event: its VEVENT without SEQUENCE and stamps."""
+    shown = _vevent(circle, event, Version(0, datetime(2000, 1, 1, tzinfo=timezone.utc)))
+    return hashlib.sha256(shown.to_ical()).hexdigest()
 
 
 def build_stamp(circle: Circle) -> datetime:
@@ -107,7 +170,7 @@ def build_stamp(circle: Circle) -> datetime:
     return source_date() or datetime.combine(circle.first_day, time.min, timezone.utc)
 
 
-def _calendar(circle: Circle, events, stamp: datetime) -> Calendar:
+def _calendar(circle: Circle, events, versions: Mapping[str, Version]) -> Calendar:
     calendar = Calendar()
     calendar.add("PRODID", PRODID)
     calendar.add("VERSION", "2.0")
@@ -117,7 +180,7 @@ def _calendar(circle: Circle, events, stamp: datetime) -> Calendar:
     if any(not event.moment.all_day for event in events):
         calendar.add_component(vtimezone(circle.timezone, circle.school_year))
     for event in events:
-        calendar.add_component(_vevent(circle, event, stamp))
+        calendar.add_component(_vevent(circle, event, versions[event.uid]))
     return calendar
 
 
@@ -133,14 +196,14 @@ def _describe(calendar: Calendar, feed: Feed) -> None:
     calendar.add("X-PUBLISHED-TTL", vDuration(REFRESH))
 
 
-def _vevent(circle: Circle, event: Event, stamp: datetime) -> VEvent:
+def _vevent(circle: Circle, event: Event, version: Version) -> VEvent:
     texts = catalog(circle.language)
     moment = event.moment
     vevent = VEvent()
     vevent.add("UID", event.uid)
-    vevent.add("DTSTAMP", stamp)
-    vevent.add("LAST-MODIFIED", stamp)
-    vevent.add("SEQUENCE", _sequence(event))
+    vevent.add("DTSTAMP", version.changed)
+    vevent.add("LAST-MODIFIED", version.changed)
+    vevent.add("SEQUENCE", version.sequence)
     vevent.add("STATUS", "CANCELLED" if event.cancelled else "CONFIRMED")
     if event.cancelled:
         vevent.add("SUMMARY", texts.text("calendars.cancelled", title=event.title))
@@ -162,8 +225,10 @@ def _vevent(circle: Circle, event: Event, stamp: datetime) -> VEvent:
 
 
 def _sequence(event: Event) -> int:
-    """0 for a planned event, 1 for a cancelled one.
+    """Without history (no git, or --no-history): 0 for a planned event, 1 for a cancelled one.
 
+    With the circle file's git history, history.py counts the revisions that changed what a
+    calendar shows instead, which also covers moves and restored events. Without it:
     SEQUENCE must never go down, or clients that honour it (Outlook, Apple on import) take the
     newer copy for an old one and keep the stale event. The generator keeps no history, so it
     cannot count revisions, and a number derived from the content (a hash) would go down as

@@ -1,27 +1,31 @@
 """The command line: the only place that prints and exits.
 
-Exit codes: 0 success (warnings allowed unless --strict), 1 the input has errors, 2 wrong usage.
+Exit codes: 0 success (warnings allowed unless --strict), 1 the input has errors, 2 wrong usage
+(or a folder that cannot be read or written), 3 an internal error: a bug, never the input's fault.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
 import sys
-from datetime import date, timedelta
+import tempfile
+import traceback
+from datetime import date
 from pathlib import Path
 
-from . import __version__
+from . import __version__, reports
 from .i18n import LANGUAGES, catalog
-from .problems import ERROR, WARNING, Problem
+from .problems import ERROR, Problem, one_line
 from .reproducible import source_date
+from .starter import schema_reference, starter_text
 from .validate import SCHEMA_PATH, Checked, check_file
 
 DEFAULT_CIRCLES = Path("circles")
 SLUG = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
-EXIT_OK, EXIT_INPUT, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+CRASH_LOG = Path(tempfile.gettempdir()) / "handbook-gen-error.log"
 
 
 class UsageError(Exception):
@@ -62,42 +66,37 @@ def check_all(files: list[Path]) -> list[Checked]:
 
 # --- output -------------------------------------------------------------------------------
 
-
-def _github_escape(text: str, property_value: bool = False) -> str:
-    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    return text.replace(":", "%3A").replace(",", "%2C") if property_value else text
-
-
-def format_problem(problem: Problem, language: str, style: str) -> str:
-    texts = catalog(language)
-    if style == "github":
-        where = f"{problem.where}: " if problem.where else ""
-        props = [f"file={_github_escape(problem.file, True)}"]
-        props += [f"{name}={value}" for name, value in (("line", problem.line), ("col", problem.col)) if value]
-        return f"::{problem.severity} {','.join(props)}::{_github_escape(where + problem.text(texts))}"
-    return problem.render(texts)
+FORMATS = ("text", "github", "gitlab", "markdown", "json")
 
 
 def report(results: list[Checked], style: str, language: str | None, strict: bool) -> int:
+    """Print the problems of every file in one format; the exit code they make."""
     problems = [(p, language or r.language) for r in results for p in r.problems]
-    errors = sum(p.severity == ERROR for p, _ in problems)
-    warnings = sum(p.severity == WARNING for p, _ in problems)
+    texts = catalog(language or (results[0].language if results else "nl"))
     if style == "json":
-        rows = [{"file": p.file, "line": p.line, "col": p.col, "severity": p.severity,
-                 "code": p.code, "path": p.where, "message": p.text(catalog(lang))}
-                for p, lang in problems]
-        print(json.dumps({"files": len(results), "errors": errors, "warnings": warnings,
-                          "problems": rows}, ensure_ascii=False, indent=2))
+        print(reports.json_report(problems, len(results)))
+    elif style == "gitlab":
+        print(reports.gitlab_report(problems))
+    elif style == "markdown":
+        print(reports.markdown_report(problems, len(results), texts, strict), end="")
     else:
+        line = reports.github_line if style == "github" else reports.text_line
         for problem, lang in problems:
-            print(format_problem(problem, lang, style))
-        texts = catalog(language or (results[0].language if results else "nl"))
-        key = "cli.summary_errors" if errors or (strict and warnings) else "cli.summary_ok"
-        summary = texts.message(key, files=len(results), errors=errors, warnings=warnings)
-        if strict and warnings:
-            summary += " " + texts.message("cli.strict")
-        print(summary, file=sys.stderr if style == "github" else sys.stdout)
+            print(line(problem, lang))
+        print(reports.summary(problems, len(results), texts, strict),
+              file=sys.stderr if style == "github" else sys.stdout)
+        if style == "github":
+            _add_to_job_summary(reports.markdown_report(problems, len(results), texts, strict))
+    errors, warnings = reports.counts(problems)
     return EXIT_INPUT if errors or (strict and warnings) else EXIT_OK
+
+
+def _add_to_job_summary(markdown: str) -> None:
+    """In GitHub Actions, every problem also goes to the job summary: annotations stop at 10."""
+    summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary_file:
+        with open(summary_file, "a", encoding="utf-8") as handle:
+            handle.write(markdown + "\n")
 
 
 # --- commands -----------------------------------------------------------------------------
@@ -109,33 +108,13 @@ def cmd_validate(args) -> int:
 
 
 def cmd_schema(args) -> int:
-    sys.stdout.write(SCHEMA_PATH.read_text(encoding="utf-8"))
+    if args.format == "markdown":
+        from .reference import reference
+
+        print(reference(), end="")
+    else:
+        sys.stdout.write(SCHEMA_PATH.read_text(encoding="utf-8"))
     return EXIT_OK
-
-
-# Starter dates: (month, day on or after which, weekday 0=Monday) - chosen clear of the school
-# holidays and public holidays of every region, and of Wednesday afternoons for review days.
-STARTER_DATES = {
-    "startworkshop": (9, 22, 0), "opleidingsdag": (10, 1, 2), "preparation_a": (11, 3, 1),
-    "review_a": (11, 17, 1), "workshop_a": (12, 8, 1), "tracking": (2, 2, 2),
-    "verdieping": (3, 9, 0), "review_d": (3, 19, 3), "evaluatie": (5, 18, 2),
-    "integratie": (6, 10, 2),
-}
-
-
-def starter_text(circle_id: str, today: date) -> str:
-    """The starter circle for the school year that today falls in (or, in July, the next)."""
-    first_year = today.year if today.month >= 7 else today.year - 1
-    dates = {}
-    for name, (month, day, weekday) in STARTER_DATES.items():
-        earliest = date(first_year if month >= 8 else first_year + 1, month, day)
-        dates[name] = earliest + timedelta(days=(weekday - earliest.weekday()) % 7)
-    from jinja2 import Environment, PackageLoader, StrictUndefined  # only `new` needs Jinja2
-
-    template = Environment(loader=PackageLoader("handbook_gen", "."), keep_trailing_newline=True,
-                           undefined=StrictUndefined).get_template("starter.yaml")
-    return template.render(id=circle_id, title=circle_id.replace("-", " ").title(),
-                           first_year=first_year, dates=dates, letters="abcde")
 
 
 def cmd_new(args) -> int:
@@ -146,8 +125,31 @@ def cmd_new(args) -> int:
     if target.exists():
         raise UsageError(texts.message("cli.new_exists", path=target))
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(starter_text(args.id, date.today()), encoding="utf-8")
+    text = starter_text(args.id, date.today(), args.lang or "nl", schema_reference(target.parent))
+    target.write_text(text, encoding="utf-8")
     print(texts.message("cli.new_written", path=target))
+    return EXIT_OK
+
+
+def cmd_init(args) -> int:
+    from . import board  # only init needs the repository templates
+
+    language = args.lang or "nl"
+    texts = catalog(language)
+    circle_id = args.circle or board.DEFAULT_CIRCLE[language]
+    if not SLUG.match(circle_id) or not 3 <= len(circle_id) <= 60:
+        raise UsageError(texts.message("schema.kind.slug", found=circle_id))
+    if args.dir.exists() and not args.dir.is_dir():
+        raise UsageError(texts.message("init.not_a_folder", path=args.dir))
+    files = board.repository_files(language, args.install or board.DEFAULT_INSTALL, circle_id,
+                                   date.today())
+    written = board.write_repository(args.dir, files, force=args.force, update=args.update)
+    for item in written:
+        print(texts.message(f"init.{item.outcome}", path=item.path))
+    kept = sum(item.outcome == "kept" for item in written)
+    print(texts.message("init.done", folder=args.dir, circle=circle_id))
+    if kept:
+        print(texts.message("init.kept_hint"))
     return EXIT_OK
 
 
@@ -171,7 +173,8 @@ def cmd_build(args) -> int:
         if any(r.problems for r in results) else EXIT_OK
     if status != EXIT_OK:
         return status
-    return build([r.circle for r in results], args.output, args.jobs, args.lang)
+    return build([r.circle for r in results], args.output, args.jobs, args.lang,
+                 use_history=not args.no_history)
 
 
 def cmd_serve(args) -> int:
@@ -185,7 +188,7 @@ def cmd_serve(args) -> int:
     def check(files: list[Path]) -> Outcome:
         results = check_all(files)
         status = report(results, "text", args.lang, strict=False)
-        messages = [format_problem(p, args.lang or r.language, "text") for r in results for p in r.problems]
+        messages = [reports.text_line(p, args.lang or r.language) for r in results for p in r.problems]
         language = args.lang or (results[0].language if results else "nl")
         return Outcome([r.circle for r in results] if status == EXIT_OK else None, messages, language)
 
@@ -215,15 +218,18 @@ def parser() -> argparse.ArgumentParser:
         "Handboeken, formulieren en agenda's voor Leren tussen Scholen-cirkels."))
     main.add_argument("--version", action="version", version=f"handbook-gen {__version__}")
     main.add_argument("--lang", choices=LANGUAGES, help="taal van de meldingen (standaard: die van de cirkel)")
-    # --lang is also accepted after the command; SUPPRESS keeps a value given before it.
+    main.add_argument("--debug", action="store_true", help="toon bij een interne fout de volledige traceback")
+    # --lang and --debug are also accepted after the command; SUPPRESS keeps a value given before it.
     language = argparse.ArgumentParser(add_help=False)
     language.add_argument("--lang", choices=LANGUAGES, default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    language.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     commands = main.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     validate = commands.add_parser("validate", parents=[language], help="controleer cirkelbestanden")
     validate.add_argument("paths", nargs="*", type=Path, metavar="PATH")
     validate.add_argument("--strict", action="store_true", help="waarschuwingen tellen als fouten")
-    validate.add_argument("--format", choices=("text", "github", "json"), default="text")
+    validate.add_argument("--format", choices=FORMATS, default="text",
+                          help="text, github (annotaties), gitlab (Code Quality), markdown of json")
     validate.set_defaults(run=cmd_validate)
 
     build = commands.add_parser("build", parents=[language], help="bouw de handboeken en agenda's")
@@ -231,7 +237,9 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("-o", "--output", type=Path, default=Path("site"), metavar="DIR")
     build.add_argument("--strict", action="store_true", help="waarschuwingen tellen als fouten")
     build.add_argument("--jobs", type=int, default=1, metavar="N")
-    build.add_argument("--format", choices=("text", "github", "json"), default="text")
+    build.add_argument("--format", choices=FORMATS, default="text")
+    build.add_argument("--no-history", action="store_true",
+                       help="lees de git-geschiedenis van de cirkelbestanden niet (SEQUENCE in de agenda's)")
     build.set_defaults(run=cmd_build)
 
     new = commands.add_parser("new", parents=[language], help="schrijf een ingevuld startbestand circles/ID.yaml")
@@ -245,13 +253,28 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=port_number, default=8000, help="standaard: 8000")
     serve.set_defaults(run=cmd_serve)
 
+    init = commands.add_parser("init", parents=[language],
+                               help="maak een repository voor een bestuur: cirkels, CI voor GitHub en GitLab, editorhulp")
+    init.add_argument("dir", nargs="?", type=Path, default=Path("."), metavar="DIR")
+    init.add_argument("--circle", metavar="ID", help="id van de voorbeeldcirkel (standaard mijn-cirkel)")
+    init.add_argument("--install", metavar="SPEC",
+                      help="wat CI installeert (standaard handbook-gen==<deze versie>; ook een git-URL of wheel)")
+    overwrite = init.add_mutually_exclusive_group()
+    overwrite.add_argument("--force", action="store_true", help="overschrijf bestaande bestanden")
+    overwrite.add_argument("--update", action="store_true",
+                           help="werk schema, CI- en editorbestanden bij naar deze versie; cirkels en README blijven")
+    init.set_defaults(run=cmd_init)
+
     schema = commands.add_parser("schema", parents=[language], help="druk het JSON Schema van het cirkelbestand af")
+    schema.add_argument("--format", choices=("json", "markdown"), default="json",
+                        help="json (voor editors) of markdown (de naslag van het cirkelbestand)")
     schema.set_defaults(run=cmd_schema)
     return main
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    texts = catalog(args.lang or "nl")
     try:
         return args.run(args)
     except UsageError as error:
@@ -259,3 +282,27 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+    except Exception as error:  # noqa: BLE001 - the one place that turns a bug into exit 3
+        if isinstance(error, OSError) and error.filename and error.strerror:
+            # A folder that cannot be read or written (-o on a read-only share): say which.
+            message = texts.message("cli.os_error", path=error.filename, reason=error.strerror)
+            print(f"handbook-gen: {message}", file=sys.stderr)
+            return EXIT_USAGE
+        return internal_error(error, args.debug, texts)
+
+
+def internal_error(error: Exception, debug: bool, texts) -> int:
+    """A bug: one line that says so and where the details are; the traceback with --debug."""
+    details = "".join(traceback.format_exception(error))
+    if debug:
+        sys.stderr.write(details)
+        where = "--debug"
+    else:
+        try:
+            CRASH_LOG.write_text(f"handbook-gen {__version__}\n{details}", encoding="utf-8")
+            where = str(CRASH_LOG)
+        except OSError:
+            where = "--debug"
+    summary = one_line(f"{type(error).__name__}: {error}")[:200]
+    print(f"handbook-gen: {texts.message('cli.internal', error=summary, details=where)}", file=sys.stderr)
+    return EXIT_INTERNAL

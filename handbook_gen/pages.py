@@ -18,7 +18,6 @@ import os
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from pathlib import Path
 from urllib.parse import quote
 
 import jinja2
@@ -30,9 +29,8 @@ from .model import Circle, Review
 from .safe_markdown import SAFE_SCHEMES
 from .safe_markdown import scheme as scheme_of
 from .reproducible import source_date
+from .resources import resource
 from .schedule import Event, Schedule
-
-TEMPLATES = Path(__file__).resolve().parent.parent / "docs_templates"
 
 # The blank forms, in the order of a review: file name under formulieren/ and locale key.
 FORMS = ("zelfevaluatie", "lesbezoek", "learning-walk", "stem-van-de-leerling", "teamgesprek",
@@ -41,7 +39,7 @@ FORMS = ("zelfevaluatie", "lesbezoek", "learning-walk", "stem-van-de-leerling", 
 REVIEW_FORMS = ("zelfevaluatie", "lesbezoek", "learning-walk", "stem-van-de-leerling",
                 "teamgesprek", "reviewverslag", "workshopplan")
 NEXT_EVENTS = 5
-# The review day of domain.md §3 runs 08:00-15:30; a review with other times is scaled to fit.
+# The programme's guideline review day runs 08:00-15:30; a review with other times is scaled to fit.
 STANDARD_DAY = (time(8, 0), time(15, 30))
 
 
@@ -207,7 +205,7 @@ def relative(target: str, page: str) -> str:
 def environment(language: str) -> jinja2.Environment:
     texts = catalog(language)
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, finalize=_finalize,
+        loader=jinja2.FileSystemLoader(resource("docs_templates")), autoescape=True, finalize=_finalize,
         extensions=["jinja2.ext.do"],
         undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
         keep_trailing_newline=True)

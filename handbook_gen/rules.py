@@ -1,4 +1,4 @@
-"""The rules of circle-format.md that a schema cannot say, and the typed Circle they guard.
+"""The rules of the circle format (docs/circle-format.md) that a schema cannot say, and the typed Circle they guard.
 
 Input is data that already passed the schema, so every key has the right type; each rule adds a
 Problem at the path it concerns. The Circle is built only when no rule found an error.

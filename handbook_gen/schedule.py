@@ -152,7 +152,8 @@ def people(circle: Circle, event: Event) -> list[Person]:
     return found
 
 
-def _identity(person: Person) -> str:
+def identity(person: Person) -> str:
+    """Who a person is across schools and roles: their e-mail address, else their name."""
     return (person.email or person.name).strip().lower()
 
 
@@ -215,7 +216,7 @@ def _overlap(first: Event, second: Event) -> bool:
 
 def _overlap_warnings(circle: Circle, events: list[Event], positions) -> list[Problem]:
     live = [e for e in events if not e.cancelled]
-    attendees = {e.id: {_identity(p): p.name for p in people(circle, e)} for e in live}
+    attendees = {e.id: {identity(p): p.name for p in people(circle, e)} for e in live}
     problems = []
     for first, second in combinations(live, 2):
         if not _overlap(first, second):

@@ -27,14 +27,12 @@ import jinja2
 import yaml
 
 from .i18n import catalog
+from .resources import package_dir, resource
 
-ROOT = Path(__file__).resolve().parent.parent
-BASE_CONFIG = ROOT / "mkdocs.yml"
-THEME_DIR = ROOT / "theme"
-INDEX_TEMPLATE = ROOT / "docs_templates" / "site-index.html.j2"
 STAMP = ".handbook-gen.json"  # in each built handbook: the hash of the inputs it was built from
 # Code and packages whose change changes the HTML, so they are part of the inputs' hash.
-CODE = (Path(__file__), ROOT / "handbook_gen" / "safe_markdown.py")
+CODE = ("site.py", "safe_markdown.py")
+INDEX_TEMPLATE = "site-index.html.j2"  # in docs_templates/
 PACKAGES = ("handbook-gen", "mkdocs", "mkdocs-material", "markdown", "pymdown-extensions")
 CIRCLE_ID = re.compile(r"[a-z0-9][a-z0-9-]*")
 LANGUAGES = ("nl", "en")
@@ -103,9 +101,13 @@ def _project_fingerprint() -> str:
 
     Not cached: a long-running `serve` must see theme edits; it is a few small files."""
     sha = hashlib.sha256()
-    files = [BASE_CONFIG, *CODE, *sorted(p for p in THEME_DIR.rglob("*") if p.is_file())]
-    for path in files:
-        sha.update(f"\0{path.relative_to(ROOT).as_posix()}\0".encode("utf-8"))
+    theme = resource("theme")
+    files = [("mkdocs.yml", resource("mkdocs.yml"))]
+    files += [(f"handbook_gen/{name}", package_dir() / name) for name in CODE]
+    files += [(f"theme/{path.relative_to(theme).as_posix()}", path)
+              for path in sorted(theme.rglob("*")) if path.is_file()]
+    for name, path in files:
+        sha.update(f"\0{name}\0".encode("utf-8"))
         sha.update(path.read_bytes())
     for package in PACKAGES:
         sha.update(f"\0{package}={_version(package)}".encode("utf-8"))
@@ -138,13 +140,13 @@ def _write_sources(work: Path, site_name: str, language: str, docs: dict, nav: l
         else:
             path.write_bytes(content)
     config = {
-        "INHERIT": str(BASE_CONFIG),
+        "INHERIT": str(resource("mkdocs.yml")),
         "site_name": site_name,
         "docs_dir": "docs",
         "nav": nav,
         # INHERIT merges the theme section; the custom_dir of the base config is relative to
         # the base file, which MkDocs would read relative to this file instead.
-        "theme": {"name": "material", "custom_dir": str(THEME_DIR), "language": language},
+        "theme": {"name": "material", "custom_dir": str(resource("theme")), "language": language},
     }
     config_file = work / "mkdocs.yml"
     config_file.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False),
@@ -260,7 +262,7 @@ def _school_year(value) -> str:
 @lru_cache(maxsize=1)
 def _index_template() -> jinja2.Template:
     environment = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(INDEX_TEMPLATE.parent)),
+        loader=jinja2.FileSystemLoader(str(resource("docs_templates"))),
         autoescape=True, undefined=jinja2.StrictUndefined,
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
-    return environment.get_template(INDEX_TEMPLATE.name)
+    return environment.get_template(INDEX_TEMPLATE)

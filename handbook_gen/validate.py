@@ -1,4 +1,4 @@
-"""Check a circle file against the JSON Schema and the rules of circle-format.md.
+"""Check a circle file against the JSON Schema and the rules of the circle format (docs/circle-format.md).
 
 The schema (circle.schema.json, shipped in the package and printed by `handbook-gen schema`) is
 the single source of truth for the structure; the rules that need more than one value live in

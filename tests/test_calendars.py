@@ -130,7 +130,8 @@ def test_render_writes_every_feed_and_one_file_per_event(circle):
     files = build(circle)
     schedule = plan(circle)
     assert list(files)[:len(feeds(circle))] == [feed.file for feed in feeds(circle)]
-    assert set(files) == set(EXPECTED) | {f"calendars/events/{e.id}.ics" for e in schedule.events}
+    people = {feed.file for feed in feeds(circle) if feed.person}
+    assert set(files) == set(EXPECTED) | people | {f"calendars/events/{e.id}.ics" for e in schedule.events}
     for event in schedule.events:
         assert list(by_uid(files[event_path(event)])) == [event.uid]
         assert all(isinstance(data, bytes) for data in files.values())
@@ -452,3 +453,67 @@ def test_ical_js_agrees_with_zoneinfo_around_every_change(circle, zone, tmp_path
     for n, moment in enumerate(moments):
         expected = moment.replace(tzinfo=tz).astimezone(timezone.utc)
         assert starts[f"moment-{n}@arkade-noord.lts-handbook"] == expected.strftime("%Y-%m-%dT%H:%M:%SZ"), moment
+
+
+# --- a calendar per person ------------------------------------------------------------------
+
+# Who attends what (the audience rules, written out by hand): a peer reviewer the whole-team
+# events and the reviews (with preparation) their school hosts or visits; a schoolcoach also the
+# coaches-only events and the workshop of their own school's review; the coordinator the events
+# that name no audience.
+PERSON_EXPECTED = {
+    "calendars/people/bram-jansen.ics": WHOLE_TEAM | REGENBOOG,  # peer reviewer, de-regenboog (host)
+    "calendars/people/fatima-el-amrani.ics": WHOLE_TEAM | COACHES_ONLY | REGENBOOG | {"review-regenboog.workshop"},
+    "calendars/people/ingrid-bakker.ics": WHOLE_TEAM | REGENBOOG | KOMPAS,  # het-kompas visits and hosts
+    "calendars/people/priya-ramdin.ics": WHOLE_TEAM | COACHES_ONLY | REGENBOOG,  # coach, de-wegwijzer visits
+    "calendars/people/lotte-smit.ics": WHOLE_TEAM | COACHES_ONLY | KOMPAS,  # coach, de-zeester visits
+    "calendars/people/anna-de-vries.ics": WHOLE_TEAM,  # the coordinator
+}
+
+
+@pytest.mark.parametrize("feed_file", sorted(PERSON_EXPECTED))
+def test_person_feed_holds_exactly_what_that_person_attends(circle, feed_file):
+    assert {event_id(u) for u in by_uid(build(circle)[feed_file])} == PERSON_EXPECTED[feed_file]
+
+
+def test_every_member_of_the_team_has_a_feed_named_after_them(circle):
+    files = build(circle)
+    people = [f for f in files if f.startswith("calendars/people/")]
+    assert len(people) == 12  # 11 peer reviewers and schoolcoaches, and the coordinator
+    calendar = Calendar.from_ical(files["calendars/people/fatima-el-amrani.ics"])
+    assert str(calendar["NAME"]) == "LtS Cirkel Noord — Fatima el Amrani"
+    assert "Fatima el Amrani" in str(calendar["X-WR-CALDESC"])
+
+
+def test_person_feed_names_are_stable_and_collisions_numbered(circle):
+    school = circle.schools[0]
+    twin = replace(school.schoolcoaches[0], name="Bram Jänsen", email="ander@regenboog.example")
+    same = replace(circle.schools[1].schoolcoaches[0], email=school.peer_reviewers[0].email)
+    schools = (replace(school, schoolcoaches=(*school.schoolcoaches, twin)),
+               replace(circle.schools[1], schoolcoaches=(same,)), *circle.schools[2:])
+    feeds_of = {f.owner: f.file for f in feeds(replace(circle, schools=schools)) if f.person}
+    assert feeds_of["Bram Jansen"] == "calendars/people/bram-jansen.ics"
+    assert feeds_of["Bram Jänsen"] == "calendars/people/bram-jansen-2.ics"
+    assert same.name not in feeds_of  # one e-mail address: one person, one feed
+
+
+def test_events_keep_their_uid_in_the_person_feeds(circle):
+    files = build(circle)
+    whole = by_uid(files["calendars/circle.ics"])
+    for name in PERSON_EXPECTED:
+        for uid_text, vevent in by_uid(files[name]).items():
+            assert vevent.to_ical() == whole[uid_text].to_ical()
+
+
+def test_person_feeds_hide_email_addresses_when_asked(circle):
+    secret = replace(circle, show_email=False)
+    for name, data in build(secret).items():
+        if name.startswith("calendars/people/"):
+            assert b"@regenboog.example" not in data and b"mailto:" not in data
+
+
+def test_person_feeds_parse_in_ical_js(circle, tmp_path):
+    files = {name: data for name, data in build(circle).items() if name in PERSON_EXPECTED}
+    read = ical_js(files, tmp_path)
+    for name, expected in PERSON_EXPECTED.items():
+        assert {event_id(e["uid"]) for e in read[name]["events"]} == expected

@@ -14,6 +14,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from handbook_gen import cli
+from handbook_gen.starter import starter_text
 from handbook_gen.source import read
 from handbook_gen.validate import check_file
 from test_broken_files import at_root, run  # noqa: F401 - at_root is an autouse fixture
@@ -285,7 +286,7 @@ def test_new_writes_a_starter_that_validates(tmp_path, capsys):
                                    date(2025, 9, 1), date(2026, 3, 3), date(2027, 12, 31),
                                    date(2028, 7, 31), date(2031, 2, 28)])
 def test_starter_validates_in_every_school_year(today, tmp_path):
-    path = write(tmp_path, "mijn-cirkel.yaml", cli.starter_text("mijn-cirkel", today))
+    path = write(tmp_path, "mijn-cirkel.yaml", starter_text("mijn-cirkel", today))
     result = check_file(path)
     assert [p for p in result.problems] == [], [(p.code, p.line, p.params) for p in result.problems]
     assert result.circle.first_day <= min(e.date for e in result.circle.trainings)
