@@ -16,12 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from mkdocs.livereload import LiveReloadServer
 
 from .build import build
 from .i18n import catalog
 from .model import Circle
+from .resources import package_dir
 
 HOST = "127.0.0.1"  # the preview is for the person at this computer, not for the network
 TEMPLATE = "preview.html"  # in the package: the notice and the page for a missing page
@@ -68,9 +69,13 @@ class Preview:
         except KeyboardInterrupt:
             pass  # Ctrl-C is how a preview ends
         finally:
-            self.server.shutdown()
-            shutil.rmtree(self.folder, ignore_errors=True)
             quiet.setLevel(level)
+            self.close()
+
+    def close(self) -> None:
+        """Stop serving and watching, and remove the preview folder."""
+        self.server.shutdown()
+        shutil.rmtree(self.folder, ignore_errors=True)
 
     def files(self) -> list[Path]:
         found = []
@@ -132,7 +137,7 @@ class _Server(LiveReloadServer):
 
 def _render(part: str, language: str, **values) -> bytes:
     texts = catalog(language)
-    environment = Environment(loader=PackageLoader("handbook_gen", "."), autoescape=True,
+    environment = Environment(loader=FileSystemLoader(package_dir()), autoescape=True,
                               undefined=StrictUndefined)
     page = environment.get_template(TEMPLATE).render(part=part, language=texts.language,
                                                      text=texts.message, **values)

@@ -193,3 +193,29 @@ def test_port_must_be_a_port_number(circle):
                           capture_output=True, text=True, encoding="utf-8", timeout=WAIT)
     assert done.returncode == 2
     assert "'70000' is geen poortnummer" in done.stderr
+
+
+def test_a_build_that_fails_puts_its_own_notice_on_the_pages(monkeypatch):
+    # A circle that validated but does not build (a bug of ours, or MkDocs refusing): the build
+    # says why in the terminal; the pages say that it failed and where to look.
+    from handbook_gen import site
+    from handbook_gen.preview import Outcome, Preview
+    from handbook_gen.validate import check_file
+
+    def refuse(config_file, site_dir):
+        raise site.SiteError("MkDocs: refused")
+
+    monkeypatch.setattr(site, "_run_mkdocs", refuse)
+    circle = check_file(EXAMPLE).circle
+    announced = []
+    preview = Preview([EXAMPLE], lambda files: Outcome([circle], [], "en"),
+                      lambda updated, language: announced.append((updated, language)), free_port())
+    try:
+        assert preview.rebuild() is False
+        notice = preview.server.notice.decode("utf-8")
+    finally:
+        preview.close()
+    assert announced == [(False, "en")]
+    assert '<div id="hg-preview" lang="en">' in notice and 'role="alert"' in notice
+    assert "The handbook could not be built" in notice and "<li>" not in notice
+    assert not preview.folder.exists()
