@@ -34,7 +34,7 @@ class Outcome:
 
     circles: list[Circle] | None  # None when a file has errors
     messages: list[str]  # every problem, as `validate` prints it
-    language: str  # of the notice on the pages
+    language: str  # of the notice on the pages and of the lines in the terminal
 
 
 class Preview:
@@ -102,7 +102,11 @@ class Preview:
 
 
 class _Server(LiveReloadServer):
-    """MkDocs' live-reload server, bound at once, with the preview's notice on every page."""
+    """MkDocs' live-reload server, bound at once, with the preview's notice on every page.
+
+    It uses two names MkDocs 1.6 keeps private, _inject_js_into_html and _visible_epoch (MkDocs has
+    no public hook for either); the serve tests fail if they change.
+    """
 
     def __init__(self, builder: Callable[[], object], port: int, root: Path):
         super().__init__(builder, HOST, port, str(root))
