@@ -12,6 +12,7 @@ is that every client reads the times right and recognises an event it has seen b
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import re
 import unicodedata
 from calendar import monthrange
@@ -19,6 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from icalendar import (Calendar, Timezone, TimezoneDaylight, TimezoneStandard, vCalAddress,
@@ -119,12 +121,31 @@ def event_path(event: Event) -> str:
     return f"{FEED_DIR}/events/{event.id}.ics"
 
 
+def feed_url(circle: Circle, feed: Feed) -> str | None:
+    """The feed's published address (https:// or http://, as site_url); None without site_url."""
+    return f"{circle.site_url}{circle.id}/{feed.file}" if circle.site_url else None
+
+
 def subscribe_url(circle: Circle, feed: Feed) -> str | None:
-    """webcal:// link for subscribing; None when the circle has no site_url to publish under."""
-    if not circle.site_url:
-        return None
-    scheme, rest = circle.site_url.split("://", 1)
-    return f"webcal://{rest}{circle.id}/{feed.file}"
+    """webcal:// link for subscribing (Apple); None when the circle has no site_url."""
+    address = feed_url(circle, feed)
+    return "webcal://" + address.split("://", 1)[1] if address else None
+
+
+INTRANET_SUFFIXES = (".local", ".lan", ".internal", ".intranet", ".corp", ".home.arpa", ".localdomain")
+
+
+def intranet_only(site_url: str) -> bool:
+    """True when the site's host cannot be on the internet: a private address or a local name.
+
+    Google and Outlook on the web fetch feeds from their own servers, which never reach such
+    a host. A public name may still be intranet-only; the calendars page says that too."""
+    host = urlsplit(site_url).hostname or ""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return "." not in host or host.endswith(INTRANET_SUFFIXES)
+    return not address.is_global
 
 
 # --- Rendering ---------------------------------------------------------------------------------

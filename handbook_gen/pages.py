@@ -18,7 +18,7 @@ import os
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import jinja2
 from markupsafe import Markup
@@ -30,7 +30,7 @@ from .safe_markdown import SAFE_SCHEMES
 from .safe_markdown import scheme as scheme_of
 from .reproducible import source_date
 from .resources import resource
-from .schedule import Event, Schedule
+from .schedule import Event, Schedule, identity
 
 # The blank forms, in the order of a review: file name under formulieren/ and locale key.
 FORMS = ("zelfevaluatie", "lesbezoek", "learning-walk", "stem-van-de-leerling", "teamgesprek",
@@ -88,6 +88,12 @@ def mailto(email: str) -> Markup:
 def anchor(event_id: str) -> Markup:
     """An event id as an HTML id. Ids are slugs, '.' included; anything else is dropped."""
     return Markup(re.sub(r"[^a-z0-9.\-]", "", event_id))
+
+
+def feed_anchor(feed_file: str) -> Markup:
+    """The calendars page's id for a feed: 'calendars/people/bram-jansen.ics' -> 'people-bram-jansen'."""
+    stem = feed_file.removeprefix(f"{calendars.FEED_DIR}/").removesuffix(".ics")
+    return anchor(stem.replace("/", "-"))
 
 
 _LINK_START = re.compile(r"\]\(")
@@ -195,6 +201,15 @@ def date_mark(day: date) -> Markup:
     return Markup(f'<span class="lts-date" data-date="{day.isoformat()}"></span>')
 
 
+def qr_code(url: str, label: str) -> Markup:
+    """An inline SVG QR code of a feed's address, for phones and printed pages. No network."""
+    import segno  # only the calendars page draws QR codes
+
+    svg = segno.make(url, error="m").svg_inline(scale=3, border=2, svgclass="lts-qr-code",
+                                                title=label)
+    return Markup(svg.replace("<svg ", '<svg role="img" ', 1))
+
+
 def relative(target: str, page: str) -> str:
     """A link from one page to a file, both relative to the handbook root."""
     return os.path.relpath(target, os.path.dirname(page) or ".").replace(os.sep, "/")
@@ -211,6 +226,7 @@ def environment(language: str) -> jinja2.Environment:
         keep_trailing_newline=True)
     env.filters.update(md=md_text, md_field=md_field, md_inline=md_inline, url=link_url,
                        mailto=mailto, anchor=anchor, date_mark=date_mark, long_date=texts.long_date,
+                       anchor_of=feed_anchor,
                        clock=texts.clock)
 
     def label(key: str, **params) -> Markup:
@@ -237,10 +253,19 @@ def render(circle: Circle, schedule: Schedule) -> Handbook:
     env = environment(circle.language)
     env.filters["school"] = circle.school  # school id -> School, for the templates
     texts = catalog(circle.language)
+    feeds = calendars.feeds(circle)
     context = {
         "circle": circle, "schedule": schedule, "events": schedule.events,
         "reviews": [e for e in schedule.events if e.kind == "review"],
-        "feeds": calendars.feeds(circle), "forms": FORMS, "review_forms": REVIEW_FORMS,
+        "feeds": feeds, "forms": FORMS, "review_forms": REVIEW_FORMS,
+        "shared_feeds": [feed for feed in feeds if not feed.person],
+        "person_feeds": [feed for feed in feeds if feed.person],
+        "feed_of": lambda person: next(f for f in feeds if f.person == identity(person)),
+        "feed_url": lambda feed: calendars.feed_url(circle, feed),
+        "qr": lambda feed: qr_code(calendars.feed_url(circle, feed),
+                                   texts.text("handbook.agenda.qr", name=feed.name)),
+        "intranet_only": bool(circle.site_url) and calendars.intranet_only(circle.site_url),
+        "site_host": urlsplit(circle.site_url).hostname if circle.site_url else None,
         "next_events": next_events(schedule, build_date()), "next_count": NEXT_EVENTS,
         "subscribe_url": lambda feed: calendars.subscribe_url(circle, feed),
         "event_ics": lambda event, page: link_url(relative(calendars.event_path(event), page)),

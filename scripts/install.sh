@@ -15,10 +15,12 @@ apt_install() {
     fi
 }
 
-# Browser tests drive Debian's Chromium (/usr/bin/chromium) through Playwright; Playwright never
+# Browser tests drive Debian's Chromium (/usr/bin/chromium) through Playwright (zbar-tools decodes
+# the calendars page's QR codes); Playwright never
 # downloads a browser. The calendar tests read the feeds back with ical.js, which needs npm.
 # Installed on CI or as root only; elsewhere the tests skip and say why.
 missing=()
+command -v zbarimg >/dev/null || missing+=(zbar-tools)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v npm >/dev/null || missing+=(nodejs npm)
 if [ ${#missing[@]} -gt 0 ]; then

@@ -517,3 +517,14 @@ def test_person_feeds_parse_in_ical_js(circle, tmp_path):
     read = ical_js(files, tmp_path)
     for name, expected in PERSON_EXPECTED.items():
         assert {event_id(e["uid"]) for e in read[name]["events"]} == expected
+
+
+@pytest.mark.parametrize("site_url, inside", [
+    ("https://intranet/handboeken/", True), ("http://10.1.2.3/lts/", True), ("https://[fd00::1]/", True),
+    ("https://lts.stichting.local/", True), ("https://wiki.bestuur.internal/", True),
+    ("https://handboeken.stichting.nl/", False), ("https://93.184.216.34/", False),
+])
+def test_intranet_only_addresses(site_url, inside):
+    from handbook_gen.calendars import intranet_only
+
+    assert intranet_only(site_url) is inside

@@ -213,7 +213,9 @@ def rule_holds(condition: str, variables: dict) -> bool:
 def run_gitlab_pipeline(repo: Path, env: dict, variables: dict) -> tuple[dict[str, int], str]:
     """The jobs of .gitlab-ci.yml whose rules hold, stage by stage, each with its before_script."""
     config = yaml.safe_load((repo / ".gitlab-ci.yml").read_text(encoding="utf-8"))
-    variables = {**config["variables"], **variables}
+    variables = {"CI_PROJECT_DIR": str(repo), **variables}
+    for name, value in config["variables"].items():  # GitLab expands $VAR in variables
+        variables[name] = re.sub(r"\$(\w+)", lambda m: variables.get(m.group(1), m.group(0)), str(value))
     assert any(rule_holds(rule["if"], variables) for rule in config["workflow"]["rules"])
     jobs = {name: job for name, job in config.items() if isinstance(job, dict) and "script" in job}
     outcomes, output = {}, ""
@@ -246,6 +248,7 @@ def test_gitlab_merge_request_pipeline(board, user_env):
     changes = (board / "wijzigingen.md").read_text(encoding="utf-8")
     assert "Review" in changes and " naar " in changes
     assert (board / "public/mijn-cirkel/index.html").is_file()
+    assert any((board / ".cache/handbook-gen").rglob("*.json"))  # the history, cached for the next job
 
 
 def test_gitlab_pipeline_on_the_default_branch_publishes_pages(board, user_env):

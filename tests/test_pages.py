@@ -365,9 +365,19 @@ def test_calendars_page(handbook, circle):
     for feed in calendars.feeds(circle):
         assert f"({feed.file})" in agenda
         assert f"({calendars.subscribe_url(circle, feed)})" in agenda
-    for app in ("Outlook", "Apple Agenda", "Thunderbird", "Google Agenda"):
+    for app in ("Outlook, klassiek", "Outlook, nieuw en op het web", "Apple Agenda", "Thunderbird",
+                "Google Agenda"):
         assert f"**{app}**" in agenda
-    assert "intranet" in agenda
+    assert "Google Agenda haalt haar weg" in agenda  # Google drops cancelled events
+    assert "geef hem in de volgende stap zelf een naam" in agenda  # Thunderbird ignores NAME
+    assert "## Mijn agenda" in agenda
+    for feed in calendars.feeds(circle):
+        if feed.person:
+            assert f"### {pages.md_text(feed.owner)} {{ #people-" in agenda
+    # arkade-noord's site_url has a public name: the general warning, not the intranet one.
+    assert "vanaf internet bereikbaar" in agenda and "!!! warning" not in agenda
+    intranet = render(dataclasses.replace(circle, site_url="https://intranet.arkade.local/lts/")).docs["agenda.md"]
+    assert "!!! warning" in intranet and "intranet.arkade.local" in intranet
     no_site = render(dataclasses.replace(circle, site_url=None)).docs["agenda.md"]
     assert "(webcal://" not in no_site and "`site_url`" in no_site
 
