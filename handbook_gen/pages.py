@@ -101,7 +101,12 @@ _REFERENCE = re.compile(r"^( {0,3}\[[^\]]*\]:[ \t]*\n?[ \t]*)(\S+)", re.MULTILIN
 
 
 def _safe_destinations(text: str) -> str:
-    """Neutralise link and image destinations whose scheme is not http(s), mailto or webcal."""
+    """Keep only link destinations that are absolute http(s), mailto or webcal addresses.
+
+    Anything else goes nowhere ("#"): a script scheme, but also a relative link or an anchor,
+    which a coordinator cannot mean (the handbook's pages are not theirs to link) and which
+    MkDocs' strict link check would turn into a failed build. So every text that validates builds.
+    """
     out, pos = [], 0
     for match in _LINK_START.finditer(text):
         if match.start() < pos:
@@ -111,18 +116,24 @@ def _safe_destinations(text: str) -> str:
             depth += {"(": 1, ")": -1}.get(text[end], 0)
             end += 1
         destination = text[start:end - 1 if depth == 0 else end]
-        scheme = scheme_of(_unwrapped(destination))
-        if scheme is not None and scheme not in SAFE_SCHEMES:
-            out.append(text[pos:start] + "#")
+        url = _unwrapped(destination)
+        if not _absolute_safe(url) or url != destination.strip(" \t\n"):
+            # A <…>-wrapped address is written out bare: its '<' is escaped by now.
+            kept = url.rstrip().removesuffix(">") if _absolute_safe(url) else "#"
+            out.append(text[pos:start] + kept)
             pos = end - 1 if depth == 0 else end
     out.append(text[pos:])
     text = "".join(out)
 
     def reference(match: re.Match) -> str:
-        scheme = scheme_of(_unwrapped(match.group(2)))
-        return match.group(1) + ("#" if scheme and scheme not in SAFE_SCHEMES else match.group(2))
+        kept = _absolute_safe(_unwrapped(match.group(2)))
+        return match.group(1) + (match.group(2) if kept else "#")
 
     return _REFERENCE.sub(reference, text)
+
+
+def _absolute_safe(destination: str) -> bool:
+    return scheme_of(destination) in SAFE_SCHEMES
 
 
 def _unwrapped(destination: str) -> str:

@@ -12,11 +12,14 @@ The per-circle MkDocs config is plain YAML that inherits the project's base mkdo
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import fcntl
 import hashlib
 import json
 import logging
 import os
 import re
+import shutil
 import tempfile
 from collections import defaultdict
 from functools import lru_cache
@@ -30,6 +33,8 @@ from .i18n import catalog
 from .resources import package_dir, resource
 
 STAMP = ".handbook-gen.json"  # in each built handbook: the hash of the inputs it was built from
+STAGING_SUFFIX = ".staging"  # work folders: .<circle-id>.<random>.staging inside the output folder
+STAGING_MARK = ".handbook-gen-staging"  # in each work folder, locked while its build runs
 # Code and packages whose change changes the HTML, so they are part of the inputs' hash.
 CODE = ("site.py", "safe_markdown.py")
 INDEX_TEMPLATE = "site-index.html.j2"  # in docs_templates/
@@ -53,12 +58,15 @@ def build_handbook(circle_id: str, site_name: str, language: str, docs: dict[str
     _check_arguments(circle_id, language, docs)
     out_dir = Path(out_dir).resolve()  # MkDocs reads a relative site_dir from the config's folder
     target = out_dir / circle_id
+    if out_dir.is_dir():
+        _remove_stale_staging(out_dir, circle_id)
     digest = inputs_digest(circle_id, site_name, language, docs, nav)
     if _built_from(target) == digest:
         return False
     out_dir.mkdir(parents=True, exist_ok=True)
     # The work folder sits in out_dir, so the final renames stay on one file system.
-    with tempfile.TemporaryDirectory(prefix=f".{circle_id}.", dir=out_dir) as work:
+    with tempfile.TemporaryDirectory(prefix=f".{circle_id}.", suffix=STAGING_SUFFIX, dir=out_dir) as work, \
+            _staging_lock(Path(work)):
         work = Path(work)
         config_file = _write_sources(work, site_name, language, docs, nav)
         staging = work / "site"
@@ -67,6 +75,28 @@ def build_handbook(circle_id: str, site_name: str, language: str, docs: dict[str
         (staging / STAMP).write_text(json.dumps(stamp, indent=2) + "\n", encoding="utf-8")
         _swap_in(staging, target, work / "old")
     return True
+
+
+@contextlib.contextmanager
+def _staging_lock(work: Path):
+    """Mark a work folder as a running build's: a lock that dies with the process, kill -9 too."""
+    with open(work / STAGING_MARK, "wb") as mark:
+        fcntl.flock(mark, fcntl.LOCK_EX)
+        yield
+
+
+def _remove_stale_staging(out_dir: Path, circle_id: str) -> None:
+    """Work folders of this circle that a killed build left behind: nobody holds their lock
+    (or it was killed before taking it). A build that still runs keeps its lock and its folder."""
+    for work in out_dir.glob(f".{circle_id}.*{STAGING_SUFFIX}"):
+        try:
+            with open(work / STAGING_MARK, "rb") as mark:
+                fcntl.flock(mark, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                shutil.rmtree(work, ignore_errors=True)
+        except FileNotFoundError:
+            shutil.rmtree(work, ignore_errors=True)  # killed between making the folder and the mark
+        except OSError:
+            continue  # locked: a build that is still running
 
 
 def _check_arguments(circle_id: str, language: str, docs: dict) -> None:
@@ -209,7 +239,10 @@ def _collected_warnings():
 
 
 def _swap_in(staging: Path, target: Path, old: Path) -> None:
-    """Replace the published folder by the staging folder: rename old away, new in."""
+    """Replace the published folder by the staging folder in one step where the system can
+    (Linux: renameat2 RENAME_EXCHANGE), else rename the old one away and the new one in."""
+    if target.exists() and _exchange(staging, target):
+        return  # the old handbook is now in `staging`, removed with the work folder
     had_old = target.exists()
     if had_old:
         os.replace(target, old)
@@ -220,6 +253,21 @@ def _swap_in(staging: Path, target: Path, old: Path) -> None:
             os.replace(old, target)  # put the published handbook back
         raise SiteError(f"could not publish {target}: {error.strerror or error}") from None
     # `old` is removed with the work folder.
+
+
+RENAME_EXCHANGE = 2  # linux/fs.h
+AT_FDCWD = -100
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two paths atomically; False where the system or file system cannot."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    done = renameat2(AT_FDCWD, os.fsencode(first), AT_FDCWD, os.fsencode(second), RENAME_EXCHANGE)
+    return done == 0
 
 
 # --- The index of all circles ----------------------------------------------------------------

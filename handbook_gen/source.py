@@ -120,18 +120,39 @@ def decode(path: Path, name: str) -> str:
         raise SourceError(Problem(ERROR, "file.unreadable", name, params={"reason": error.strerror}))
     if len(raw) > MAX_BYTES:
         raise SourceError(Problem(ERROR, "file.too_large", name, params={"limit": "1 MiB"}))
-    if b"\0" in raw:
+    # NUL bytes throughout (an image, UTF-16) mean it is no text; one pasted into a value is a
+    # control character in a text, which check_characters points at.
+    if raw.count(b"\0") > MAX_PASTED_NULS:
         raise SourceError(Problem(ERROR, "file.binary", name))
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
+        if b"\0" in raw:
+            raise SourceError(Problem(ERROR, "file.binary", name))
         line = raw[: error.start].count(b"\n") + 1
         raise SourceError(Problem(ERROR, "file.not_utf8", name, params={"line": line}))
+
+
+MAX_PASTED_NULS = 3
+# What YAML cannot hold (its printable set, YAML 1.1 5.1): control characters but tab and line breaks.
+_UNPRINTABLE = re.compile("[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]")
+
+
+def check_characters(text: str, name: str) -> None:
+    """An invisible control character (often pasted from another program), at its line and column."""
+    found = _UNPRINTABLE.search(text)
+    if found:
+        before = text[: found.start()]
+        line = before.count("\n") + 1
+        col = found.start() - (before.rfind("\n") + 1) + 1
+        raise SourceError(Problem(ERROR, "file.control_character", name, line, col,
+                                  params={"code": f"U+{ord(found.group()):04X}"}))
 
 
 def parse_text(text: str, name: str) -> Document:
     if not re.sub(r"(?m)^\s*#.*$", "", text).strip():
         raise SourceError(Problem(ERROR, "file.empty", name))
+    check_characters(text, name)
     check_tabs(text, name)
     builder = _Builder(name)
     try:
@@ -143,8 +164,9 @@ def parse_text(text: str, name: str) -> Document:
         reason = error.problem or error.context or "?"
         raise SourceError(Problem(ERROR, "yaml.syntax", name, line, col,
                                   params={"reason": reason, "hint": syntax_hint(error)}))
-    except yaml.YAMLError as error:  # pragma: no cover - PyYAML marks all its parse errors
-        raise SourceError(Problem(ERROR, "yaml.syntax", name, params={"reason": str(error)}))
+    except yaml.YAMLError as error:  # pragma: no cover - check_characters catches the reader's
+        raise SourceError(Problem(ERROR, "yaml.syntax", name, params={
+            "reason": str(error), "hint": Term("yaml_hints.other")}))
     if not isinstance(builder.root, dict):
         line, col = builder.root_position
         raise SourceError(Problem(ERROR, "yaml.not_mapping", name, line, col))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 from pathlib import Path
 
@@ -93,3 +94,27 @@ def test_malformed_source_date_epoch_is_a_usage_error(tmp_path, monkeypatch, cap
     assert main(["build", str(CIRCLES), "-o", str(tmp_path / "site")]) == 2
     assert "SOURCE_DATE_EPOCH" in capsys.readouterr().err
     assert not (tmp_path / "site").exists()
+
+
+LINKS_THAT_VALIDATE = (
+    "[daar](&#106;avascript:alert(3)) [relatief](pagina.md) [anker](#nergens) "
+    "[map](../index.html) [ingepakt](<https://ok.example/pad>) [goed](https://ok.example) "
+    "[ref][r]\n\n[r]: &#106;avascript:alert(4)\n"
+)
+
+
+def test_every_link_a_coordinator_can_write_builds_into_something_inert(tmp_path, capsys):
+    """A file that validates must build: links MkDocs would refuse go nowhere instead."""
+    text = (ROOT / "tests/circles/minimal.yaml").read_text(encoding="utf-8")
+    description = "\n".join("    " + line for line in LINKS_THAT_VALIDATE.splitlines())
+    text = text.replace("  learning_question: Hoe kiezen leerlingen zelf een strategie?\n",
+                        "  learning_question: Hoe kiezen leerlingen zelf een strategie?\n"
+                        f"  description: |\n{description}\n", 1)
+    circle = tmp_path / "minimal.yaml"
+    circle.write_text(text, encoding="utf-8")
+    assert main(["validate", str(circle)]) == 0
+    assert main(["build", str(circle), "-o", str(tmp_path / "site")]) == 0, capsys.readouterr()
+    page = (tmp_path / "site/minimal/thema.html").read_text(encoding="utf-8")
+    assert 'href="https://ok.example/pad"' in page and 'href="https://ok.example"' in page
+    hrefs = re.findall(r'<a href="([^"]*)">(?:daar|relatief|anker|map|ref)</a>', page)
+    assert hrefs == ["#"] * 5

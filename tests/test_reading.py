@@ -218,3 +218,21 @@ def test_a_number_too_long_for_python_is_text_not_a_crash(tmp_path):
     (problem,) = check_file(path).problems
     assert (problem.code, problem.line, problem.col) == ("schema.enum", 1, 9)
     assert len(problem.params["found"]) <= 60  # the message quotes it cut short
+
+
+@pytest.mark.parametrize("character", ["\x00", "\x07", "\x0b", "\x1b", "\x7f", "\ufffe"])
+def test_a_pasted_control_character_is_named_at_its_line_and_column(character, tmp_path):
+    path = tmp_path / "c.yaml"
+    path.write_bytes(f"format: 1\nname: Cirkel{character}Noord\n".encode("utf-8", "surrogatepass"))
+    document, problems = read(path)
+    assert document is None
+    [problem] = problems
+    assert (problem.code, problem.line, problem.col) == ("file.control_character", 2, 13)
+    assert problem.params["code"] == f"U+{ord(character):04X}"
+
+
+def test_nul_bytes_throughout_are_no_text(tmp_path):
+    path = tmp_path / "plaatje.yaml"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10")
+    _, [problem] = read(path)
+    assert problem.code == "file.binary" and problem.line is None

@@ -1,0 +1,77 @@
+"""A build killed with SIGKILL at any moment: readers see the old or the new handbook, never half
+of one, and the next build leaves no work folder behind (and none of another build's)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+MINIMAL = ROOT / "tests/circles/minimal.yaml"
+
+
+def digest(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def build(circle: Path, out: Path) -> subprocess.Popen:
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1767225600"}
+    return subprocess.Popen([sys.executable, "-m", "handbook_gen", "build", "--no-history", str(circle),
+                             "-o", str(out)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def test_sigkill_at_many_moments_leaves_old_or_new_and_no_staging(tmp_path):
+    circle = tmp_path / "minimal.yaml"
+    old_text = MINIMAL.read_text(encoding="utf-8")
+    new_text = old_text.replace("name: Cirkel Test", "name: Cirkel Nieuw", 1)
+    out = tmp_path / "site"
+    published = out / "minimal"
+    versions = {}
+    for label, text in (("new", new_text), ("old", old_text)):
+        circle.write_text(text, encoding="utf-8")
+        assert build(circle, out).wait(timeout=300) == 0
+        versions[label] = digest(published)
+    assert versions["old"] != versions["new"]
+
+    # A folder that looks like a work folder but is not ours, and must survive.
+    foreign = out / ".minimal.not-ours"
+    foreign.mkdir()
+    circle.write_text(new_text, encoding="utf-8")
+    started = time.monotonic()
+    assert build(circle, out).wait(timeout=300) == 0
+    full = time.monotonic() - started
+    circle.write_text(old_text, encoding="utf-8")
+    assert build(circle, out).wait(timeout=300) == 0
+
+    killed_with_staging = 0
+    for step in range(10):
+        circle.write_text(new_text if step % 2 == 0 else old_text, encoding="utf-8")
+        process = build(circle, out)
+        time.sleep(full * (0.1 + 0.09 * step))
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=60)
+        assert digest(published) in (versions["old"], versions["new"]), f"half a handbook at step {step}"
+        killed_with_staging += any(p.name.startswith(".minimal.") and p != foreign for p in out.iterdir())
+
+    assert build(circle, out).wait(timeout=300) == 0
+    left = sorted(p.name for p in out.iterdir() if p.name.startswith("."))
+    assert left == [".minimal.not-ours"], left
+    assert killed_with_staging > 0  # some kill did hit a build in the middle
+
+
+def test_a_running_builds_work_folder_is_left_alone(tmp_path):
+    import fcntl
+
+    out = tmp_path / "site"
+    running = out / ".minimal.abc123.staging"
+    running.mkdir(parents=True)
+    with open(running / ".handbook-gen-staging", "wb") as mark:
+        fcntl.flock(mark, fcntl.LOCK_EX)  # as a build in another process holds it
+        assert build(MINIMAL, out).wait(timeout=300) == 0
+        assert running.is_dir()
