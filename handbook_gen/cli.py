@@ -11,7 +11,6 @@ import os
 import re
 import sys
 import tempfile
-import time
 import traceback
 from datetime import date
 from pathlib import Path
@@ -179,33 +178,39 @@ def cmd_build(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    from .preview import Preview  # pulls in MkDocs, like build
+    from .preview import Outcome, Preview  # pulls in MkDocs, like build
 
     texts = catalog(args.lang or "nl")
     paths = args.paths or [DEFAULT_CIRCLES]
     circle_files(paths, args.lang or "nl")  # a wrong path is a usage error, before serving
     check_epoch(args.lang)
 
-    def check(files: list[Path]):
+    def check(files: list[Path]) -> Outcome:
         results = check_all(files)
         status = report(results, "text", args.lang, strict=False)
-        return [r.circle for r in results] if status == EXIT_OK else None
+        messages = [reports.text_line(p, args.lang or r.language) for r in results for p in r.problems]
+        language = args.lang or (results[0].language if results else "nl")
+        return Outcome([r.circle for r in results] if status == EXIT_OK else None, messages, language)
+
+    def announce(updated: bool, language: str) -> None:
+        key = "cli.preview_updated" if updated else "cli.preview_kept"
+        print(catalog(language).message(key, url=preview.url), flush=True)
 
     try:
-        preview = Preview(paths, check, args.port)
+        preview = Preview(paths, check, announce, args.port)
     except OSError as error:
-        raise UsageError(texts.message("cli.port_busy", port=args.port, reason=error.strerror))
-    preview.start()
+        raise UsageError(texts.message("cli.port_busy", port=args.port, reason=error.strerror)) from None
     print(texts.message("cli.serving", url=preview.url), flush=True)
-    try:
-        while True:
-            if preview.changed():
-                key = "cli.preview_updated" if preview.rebuild() else "cli.preview_kept"
-                print(texts.message(key, url=preview.url), flush=True)
-            time.sleep(1)
-    except KeyboardInterrupt:
-        preview.stop()
-        return EXIT_OK
+    preview.run()
+    print(texts.message("cli.preview_stopped"), flush=True)
+    return EXIT_OK
+
+
+def port_number(text: str) -> int:
+    """--port: a number the server can listen on, refused by argparse otherwise."""
+    if not text.isdigit() or not 0 < int(text) < 65536:
+        raise argparse.ArgumentTypeError(catalog().message("cli.bad_port", value=text))  # before --lang is known
+    return int(text)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -245,7 +250,7 @@ def parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", parents=[language],
                                 help="bekijk de handboeken in de browser terwijl je het cirkelbestand bewerkt")
     serve.add_argument("paths", nargs="*", type=Path, metavar="PATH")
-    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--port", type=port_number, default=8000, help="standaard: 8000")
     serve.set_defaults(run=cmd_serve)
 
     init = commands.add_parser("init", parents=[language],

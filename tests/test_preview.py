@@ -1,65 +1,221 @@
-"""`handbook-gen serve`: the preview rebuilds on save and keeps the last good version."""
+"""`handbook-gen serve`, run as a coordinator runs it: a process that is stopped with Ctrl-C.
+
+The pages it serves carry MkDocs' live-reload script; while the circle file has errors they also
+carry the notice with the messages, on top of the last good handbook. The browser side (the page
+reloads itself, the notice appears and goes) is tests/browser/test_preview_in_browser.py.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import queue
 import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import urllib.error
 import urllib.request
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
-from handbook_gen.cli import check_all
-from handbook_gen.preview import Preview
-
 EXAMPLE = Path(__file__).resolve().parent.parent / "circles" / "arkade-noord.yaml"
+HOST_LINE = "host: de-regenboog"  # the first review's host: line 151, value at column 11
+BROKEN_HOST = 'host: "<b>nergens</b>"'  # not an id, and markup if it were not escaped
+WAIT = 90  # seconds a build may take on a busy machine; a hang fails instead of blocking
 
 
-def check(files):
-    results = check_all(files)
-    has_errors = any(p.severity == "error" for r in results for p in r.problems)
-    return None if has_errors else [r.circle for r in results]
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
-def fetch(url: str) -> str:
-    with urllib.request.urlopen(url, timeout=10) as response:
-        return response.read().decode("utf-8")
+@dataclass
+class Serving:
+    """A running `handbook-gen serve` and what it printed so far."""
+
+    process: subprocess.Popen
+    url: str
+    circle: Path
+    lines: queue.Queue = field(default_factory=queue.Queue)
+    printed: list[str] = field(default_factory=list)
+
+    def next_outcome(self) -> str:
+        """The next line that ends a rebuild: 'Bijgewerkt: …' or 'Niet bijgewerkt: …'."""
+        while True:
+            line = self.lines.get(timeout=WAIT)
+            assert line is not None, f"serve ended early: {self.printed}"
+            if line.startswith(("Bijgewerkt", "Niet bijgewerkt", "Updated", "Not updated")):
+                return line
+
+    def save(self, text: str) -> str:
+        self.circle.write_text(text, encoding="utf-8")
+        return self.next_outcome()
+
+    def stop(self) -> tuple[int, str, str]:
+        """Ctrl-C; returns the exit code, the rest of stdout and stderr."""
+        self.process.send_signal(signal.SIGINT)
+        code = self.process.wait(timeout=WAIT)
+        rest = []
+        while (line := self.lines.get(timeout=WAIT)) is not None:
+            rest.append(line)
+        return code, "\n".join(rest), self.process.stderr.read()
 
 
-def save(path: Path, text: str, tick: int) -> None:
-    path.write_text(text, encoding="utf-8")
-    os.utime(path, (1_800_000_000 + tick, 1_800_000_000 + tick))  # a save the poll must notice
+@contextlib.contextmanager
+def serving(circle: Path, temp: Path):
+    """`python -m handbook_gen serve circle` with its temporary folder in `temp`."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "handbook_gen", "serve", str(circle), "--port", str(port)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8",
+        env={**os.environ, "TMPDIR": str(temp)})
+    running = Serving(process, f"http://127.0.0.1:{port}/", circle)
+
+    def read() -> None:
+        for line in process.stdout:
+            running.printed.append(line.rstrip("\n"))
+            running.lines.put(line.rstrip("\n"))
+        running.lines.put(None)  # the process closed its output
+
+    threading.Thread(target=read, daemon=True).start()
+    try:
+        yield running
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
 
 
 @pytest.fixture
-def preview(tmp_path):
-    circle = tmp_path / "arkade-noord.yaml"
-    shutil.copy(EXAMPLE, circle)
-    running = Preview([tmp_path], check, port=0)
-    running.start()
-    yield running, circle
-    running.stop()
+def circle(tmp_path) -> Path:
+    copy = tmp_path / "circles" / "arkade-noord.yaml"
+    copy.parent.mkdir()
+    shutil.copy(EXAMPLE, copy)
+    return copy
 
 
-def test_preview_follows_saves_and_keeps_the_last_good_version(preview):
-    running, circle = preview
-    page = running.url + "arkade-noord/team.html"
-    assert running.changed() and running.rebuild()
-    assert "OBS De Regenboog" in fetch(page)
-    assert not running.changed()
+@pytest.fixture
+def temp(tmp_path) -> Path:
+    folder = tmp_path / "temp"
+    folder.mkdir()
+    return folder
 
+
+def fetch(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=WAIT) as response:
+            return response.status, response.read().decode("utf-8")
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode("utf-8")
+
+
+def validate(path: Path) -> list[str]:
+    """What `handbook-gen validate` prints for a file, without its summary line."""
+    done = subprocess.run([sys.executable, "-m", "handbook_gen", "validate", str(path)],
+                          capture_output=True, text=True, encoding="utf-8")
+    return done.stdout.splitlines()[:-1]
+
+
+def test_serve_follows_saves_shows_errors_on_the_page_and_stops_on_ctrl_c(circle, temp):
     text = circle.read_text(encoding="utf-8")
-    save(circle, text.replace("OBS De Regenboog", "OBS De Regenbui"), 1)
-    assert running.changed() and running.rebuild()
-    assert "OBS De Regenbui" in fetch(page)
+    with serving(circle, temp) as running:
+        assert running.next_outcome().startswith("Bijgewerkt")
+        assert [p.name for p in temp.iterdir()][0].startswith("handbook-gen-preview-")
+        status, page = fetch(running.url + "arkade-noord/team.html")
+        assert status == 200 and "OBS De Regenboog" in page
+        assert "livereload(" in page and 'id="hg-preview"' not in page
 
-    save(circle, text.replace("host: de-regenboog", "host: nergens"), 2)
-    assert running.changed() and not running.rebuild()
-    assert "OBS De Regenbui" in fetch(page)
+        assert running.save(text.replace("OBS De Regenboog", "OBS De Regenbui")).startswith("Bijgewerkt")
+        assert "OBS De Regenbui" in fetch(running.url + "arkade-noord/team.html")[1]
+
+        assert running.save(text.replace(HOST_LINE, BROKEN_HOST)).startswith("Niet bijgewerkt")
+        status, page = fetch(running.url + "arkade-noord/team.html")
+        assert status == 200 and "OBS De Regenbui" in page  # the last good handbook stays
+        assert 'role="alert"' in page and "Het cirkelbestand heeft fouten" in page
+        message, = validate(circle)
+        assert message.startswith(f"{circle}:151:11: error:")
+        escaped = message.replace("'", "&#39;").replace("<", "&lt;").replace(">", "&gt;")
+        assert f"<li>{escaped}</li>" in page and "<b>nergens" not in page
+
+        assert running.save(text).startswith("Bijgewerkt")
+        page = fetch(running.url + "arkade-noord/team.html")[1]
+        assert "OBS De Regenboog" in page and 'id="hg-preview"' not in page
+
+        code, rest, errors = running.stop()
+    assert code == 0
+    assert rest.strip() == "Voorbeeld gestopt."
+    assert errors == ""  # no traceback
+    assert list(temp.iterdir()) == []  # the preview folder is gone
 
 
-def test_stopping_removes_the_preview_folder(tmp_path):
-    running = Preview([tmp_path], check, port=0)
-    running.start()
-    running.stop()
-    assert not running.folder.exists()
+def test_a_circle_broken_from_the_start_gets_the_notice_in_its_language(circle, temp):
+    english = circle.read_text(encoding="utf-8").replace("language: nl", "language: en")
+    circle.write_text(english.replace(HOST_LINE, BROKEN_HOST), encoding="utf-8")
+    with serving(circle, temp) as running:
+        assert running.next_outcome().startswith("Not updated")  # in the circle's language too
+        status, page = fetch(running.url)  # no handbook was built: the page is missing
+        assert status == 404
+        assert '<html lang="en">' in page and "This page is not there (yet)" in page
+        assert '<div id="hg-preview" lang="en">' in page and "The circle file has errors" in page
+        assert f"{circle}:151:11: error: reviews[0].host: &#39;&lt;b&gt;nergens&lt;/b&gt;&#39; is not" in page
+        assert "livereload(" in page  # it reloads itself once the file is fixed
+
+        circle.write_text(english, encoding="utf-8")
+        assert running.next_outcome().startswith("Updated")
+        status, page = fetch(running.url)
+        assert status == 200 and "arkade-noord/index.html" in page and 'id="hg-preview"' not in page
+        assert running.stop()[0] == 0
+
+
+def test_a_busy_port_is_one_line_and_exit_2(circle, temp):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run([sys.executable, "-m", "handbook_gen", "serve", str(circle), "--port", str(port)],
+                              capture_output=True, text=True, encoding="utf-8",
+                              env={**os.environ, "TMPDIR": str(temp)}, timeout=WAIT)
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr == (f"handbook-gen: poort {port} is niet beschikbaar (Address already in use). "
+                           "Kies een andere met --port.\n")
+    assert list(temp.iterdir()) == []
+
+
+def test_port_must_be_a_port_number(circle):
+    done = subprocess.run([sys.executable, "-m", "handbook_gen", "serve", str(circle), "--port", "70000"],
+                          capture_output=True, text=True, encoding="utf-8", timeout=WAIT)
+    assert done.returncode == 2
+    assert "'70000' is geen poortnummer" in done.stderr
+
+
+def test_a_build_that_fails_puts_its_own_notice_on_the_pages(monkeypatch):
+    # A circle that validated but does not build (a bug of ours, or MkDocs refusing): the build
+    # says why in the terminal; the pages say that it failed and where to look.
+    from handbook_gen import site
+    from handbook_gen.preview import Outcome, Preview
+    from handbook_gen.validate import check_file
+
+    def refuse(config_file, site_dir):
+        raise site.SiteError("MkDocs: refused")
+
+    monkeypatch.setattr(site, "_run_mkdocs", refuse)
+    circle = check_file(EXAMPLE).circle
+    announced = []
+    preview = Preview([EXAMPLE], lambda files: Outcome([circle], [], "en"),
+                      lambda updated, language: announced.append((updated, language)), free_port())
+    try:
+        assert preview.rebuild() is False
+        notice = preview.server.notice.decode("utf-8")
+    finally:
+        preview.close()
+    assert announced == [(False, "en")]
+    assert '<div id="hg-preview" lang="en">' in notice and 'role="alert"' in notice
+    assert "The handbook could not be built" in notice and "<li>" not in notice
+    assert not preview.folder.exists()
