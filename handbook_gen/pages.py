@@ -291,7 +291,7 @@ def render(circle: Circle, schedule: Schedule) -> Handbook:
         docs[path] = env.get_template(template).render(**context, page=path, **extra)
 
     for name in ("index", "team", "thema", "planning", "reviewplan", "protocol",
-                 "kwaliteitscyclus", "agenda"):
+                 "kwaliteitscyclus", "agenda", "toegankelijkheid"):
         page(f"{name}.md", f"{name}.md")
     for event in context["reviews"]:
         page(f"reviews/{event.review.id}.md", "review.md", event=event, review=event.review)
@@ -329,6 +329,7 @@ def _nav(circle: Circle, reviews: list[Event], texts) -> list:
     nav.append({title("forms"): [{title("forms_index"): "formulieren/index.md"}] + [
         {html_text(texts.text(f"handbook.forms.{form}.title")): f"formulieren/{form}.md"}
         for form in FORMS]})
-    nav += [{title("kwaliteitscyclus"): "kwaliteitscyclus.md"}, {title("agenda"): "agenda.md"}]
+    nav += [{title("kwaliteitscyclus"): "kwaliteitscyclus.md"}, {title("agenda"): "agenda.md"},
+            {title("accessibility"): "toegankelijkheid.md"}]
     return nav
 

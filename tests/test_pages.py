@@ -27,7 +27,7 @@ EXAMPLE = ROOT / "circles" / "arkade-noord.yaml"
 EXTENSIONS = ["attr_list", "tables", "admonition", "md_in_html", "toc", "def_list",
               "pymdownx.details", "handbook_gen.safe_markdown"]
 PAGES = {"index.md", "team.md", "thema.md", "planning.md", "reviewplan.md", "protocol.md",
-         "kwaliteitscyclus.md", "agenda.md", "formulieren/index.md",
+         "kwaliteitscyclus.md", "agenda.md", "toegankelijkheid.md", "formulieren/index.md",
          "reviews/review-regenboog.md", "reviews/review-kompas.md"} | {
     f"formulieren/{form}.md" for form in pages.FORMS}
 
@@ -146,7 +146,8 @@ def test_nav_lists_every_page_once(handbook):
     assert handbook.nav[0] == {"Overzicht": "index.md"}
     titles = [next(iter(item)) for item in handbook.nav]
     assert titles == ["Overzicht", "LtS-team", "Thema", "Jaarplanning", "Reviewplan", "Reviews",
-                      "Reviewprotocol", "Formulieren", "Kwaliteitscyclus", "Agenda's"]
+                      "Reviewprotocol", "Formulieren", "Kwaliteitscyclus", "Agenda's",
+                      "Toegankelijkheid"]
     assert {"Review OBS De Regenboog": "reviews/review-regenboog.md"} in handbook.nav[5]["Reviews"]
 
 
@@ -202,7 +203,8 @@ def test_overview(handbook):
 def test_overview_next_events_follow_source_date_epoch(circle, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # 1 January 2026
     index = render(circle).docs["index.md"]
-    assert '<div class="lts-upcoming" data-show="5" markdown>' in index
+    assert '<div class="lts-upcoming" data-show="5" role="region" aria-labelledby="lts-next" markdown>' in index
+    assert "## Eerstvolgende activiteiten { #lts-next }" in index
     next_rows = table_rows(index.split("Eerstvolgende activiteiten")[1], "2026")
     assert next_rows[0][0] == '<span class="lts-date" data-date="2026-01-21"></span>woensdag 21 januari 2026'
     assert len(next_rows) == 9  # all still to come; the reader's browser shows the first five
@@ -236,6 +238,49 @@ def test_cancelled_events_are_marked(circle):
     assert sum("**vervalt**" in row for row in rows) == 4
     assert "Deze review vervalt." in book.docs["reviews/review-kompas.md"]
     assert "Deze review vervalt." not in book.docs["reviews/review-regenboog.md"]
+    # Not by strike-through (or its colour) alone: every <del> on every page says so in words.
+    for path, text in book.docs.items():
+        for line in text.splitlines():
+            assert line.count("<del>") <= line.count("**vervalt**"), (path, line)
+    assert "<del>" in book.docs["reviewplan.md"]
+
+
+def test_tables_have_a_header_for_every_column(handbook, english):
+    """Two-column fact tables name their value column for screen readers; no <th> is empty."""
+    for book in (handbook, english):
+        for path, text in book.docs.items():
+            html = to_html(text)
+            assert not re.search(r"<th[^>]*>\s*</th>", html), path
+            assert html.count("<thead>") == html.count("<table>"), path
+    index = to_html(handbook.docs["index.md"])
+    assert '<th><span class="lts-visually-hidden">Waarde</span></th>' in index
+
+
+def test_links_say_where_they_go(handbook, circle):
+    agenda = handbook.docs["agenda.md"]
+    for feed in calendars.feeds(circle):
+        which = f'<span class="lts-visually-hidden"> (agenda {pages.md_text(feed.name)})</span>'
+        assert f"[{pages.md_text(feed.file.split('/')[-1])}{which}]({feed.file})" in agenda, feed.name
+        assert f"[abonneren{which}](webcal://" in agenda, feed.name
+    planning = handbook.docs["planning.md"]
+    assert ("[zet in mijn agenda<span class=\"lts-visually-hidden\"> (Online Startworkshop, "
+            "maandag 29 september 2025)</span>](calendars/events/startworkshop.ics)") in planning
+    for path, text in handbook.docs.items():
+        link_texts = {link.lower() for link in re.findall(r"\[([^\]]*)\]\(", text)}
+        assert not {"klik hier", "hier", "link", "deze link"} & link_texts, path
+
+
+def test_accessibility_statement_names_the_coordinator(circle, handbook, english):
+    page = handbook.docs["toegankelijkheid.md"]
+    assert page.startswith("# Toegankelijkheid\n")
+    for text in ("WCAG 2.1, niveau AA", "axe-core", "toetsenbord", "Afdrukken", "## Een probleem melden",
+                 "**Anna de Vries**", "(mailto:a.devries@arkade.example)"):
+        assert text in page, text
+    assert "[Toegankelijkheid](toegankelijkheid.md)" in handbook.docs["index.md"]
+    hidden = render(dataclasses.replace(circle, show_email=False)).docs["toegankelijkheid.md"]
+    assert "**Anna de Vries**" in hidden and "adresboek" in hidden and "@" not in hidden
+    statement = english.docs["toegankelijkheid.md"]
+    assert statement.startswith("# Accessibility\n") and "## Reporting a problem" in statement
 
 
 def test_team_shows_roles_and_emails(handbook):
