@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Install the Node.js side of the tests: Mozilla's ical.js in tests/js/node_modules, exactly as
+# Install the Node.js side of the tests in tests/js/node_modules, exactly as
 # tests/js/package-lock.json pins it (npm ci: no resolving, integrity-checked, nothing else
-# installed). The calendar tests read the .ics feeds back with it; without it they are skipped,
-# except on CI (CI=true), where they fail.
+# installed): Mozilla's ical.js, with which the calendar tests read the .ics feeds back, and
+# axe-core, with which the browser tests check every page for WCAG 2.1 AA. Without them those
+# tests are skipped, except on CI (CI=true), where they fail.
 # Needs node (>= 18), npm and the npm registry (scripts/install.sh installs Debian's nodejs and npm).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,9 +13,9 @@ if ! command -v npm >/dev/null; then
     if [ "${CI:-}" = true ]; then
         exit 1
     fi
-    echo "install-js.sh: the ical.js calendar tests will be skipped until then." >&2
+    echo "install-js.sh: the ical.js calendar tests and the axe-core accessibility tests will be skipped until then." >&2
     exit 0
 fi
 
 npm ci --prefix tests/js --no-audit --no-fund --loglevel=error
-echo "install-js.sh: ical.js installed in tests/js/node_modules"
+echo "install-js.sh: ical.js and axe-core installed in tests/js/node_modules"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set up handbook-gen on a fresh Debian/Ubuntu machine and build the example circles into site/.
 # Installs: Debian's chromium (for the browser tests) when missing, a virtualenv in .venv with the
-# project and its test tools, and ical.js (npm) for the calendar read-back tests.
+# project and its test tools, and ical.js and axe-core (npm) for the calendar read-back and the
+# accessibility tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,8 +17,8 @@ apt_install() {
 }
 
 # Browser tests drive Debian's Chromium (/usr/bin/chromium) through Playwright (zbar-tools decodes
-# the calendars page's QR codes); Playwright never
-# downloads a browser. The calendar tests read the feeds back with ical.js, which needs npm.
+# the calendars page's QR codes); Playwright never downloads a browser. The calendar tests read
+# the feeds back with ical.js and the accessibility tests run axe-core, both from npm.
 # Installed on CI or as root only; elsewhere the tests skip and say why.
 missing=()
 command -v zbarimg >/dev/null || missing+=(zbar-tools)
