@@ -134,6 +134,20 @@ def page_opener(browser, allowed: tuple[str, ...]):
             context.close()
 
 
+# A module that builds its own site defines a `site` fixture (the site folder); these serve it.
+@pytest.fixture(scope="module")
+def http_site(site):
+    with serve(site) as base:
+        yield base
+
+
+@pytest.fixture
+def open_built(browser, site, http_site):
+    """open_built(url) -> Visit for the module's `site`."""
+    with page_opener(browser, (site.as_uri() + "/", http_site)) as open_:
+        yield open_
+
+
 @pytest.fixture
 def open_page(browser, site_root, http_base):
     """open_page(url) -> Visit for the sample handbook; contexts are closed after the test."""

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import page_opener, serve
+from conftest import page_opener
 from handbook_gen.build import build
 from handbook_gen.validate import check_file
 from test_example_handbooks import EXAMPLES, ROOT, handbook_pages
@@ -76,18 +76,6 @@ def site(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("site")
     assert build(circles + [english], out) == 0
     return out
-
-
-@pytest.fixture(scope="module")
-def http_site(site):
-    with serve(site) as base:
-        yield base
-
-
-@pytest.fixture
-def open_built(browser, site, http_site):
-    with page_opener(browser, (site.as_uri() + "/", http_site)) as open_:
-        yield open_
 
 
 def axe_violations(page, axe: Path) -> list[str]:

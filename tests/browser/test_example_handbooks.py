@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from conftest import page_opener, serve
 from handbook_gen.build import build
 from handbook_gen.validate import check_file
 from test_pages import ATTACKS, malicious_circle
@@ -30,18 +29,6 @@ def site(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("site")
     assert build(circles[1:] + [evil], out) == 0  # evil keeps arkade-noord's id
     return out
-
-
-@pytest.fixture(scope="module")
-def http_site(site):
-    with serve(site) as base:
-        yield base
-
-
-@pytest.fixture
-def open_built(browser, site, http_site):
-    with page_opener(browser, (site.as_uri() + "/", http_site)) as open_:
-        yield open_
 
 
 def handbook_pages(folder: Path) -> list[Path]:
