@@ -260,8 +260,9 @@ def test_links_say_where_they_go(handbook, circle):
     agenda = handbook.docs["agenda.md"]
     for feed in calendars.feeds(circle):
         which = f'<span class="lts-visually-hidden"> (agenda {pages.md_text(feed.name)})</span>'
-        assert f"[{pages.md_text(feed.file.split('/')[-1])}{which}]({feed.file})" in agenda, feed.name
-        assert f"[abonneren{which}](webcal://" in agenda, feed.name
+        file_name = pages.md_text(feed.file.split("/")[-1])
+        assert f"[{file_name} (agendabestand){which}]({feed.file})" in agenda, feed.name
+        assert f"[abonneren op {pages.md_text(feed.name)} (webcal" in agenda, feed.name
     planning = handbook.docs["planning.md"]
     assert ("[zet in mijn agenda<span class=\"lts-visually-hidden\"> (Online Startworkshop, "
             "maandag 29 september 2025)</span>](calendars/events/startworkshop.ics)") in planning

@@ -184,12 +184,13 @@ def test_every_write_in_space_has_a_visible_label(on_screen, on_paper):
 
 def test_calendar_links_name_their_feed(site, open_built):
     page = open_built((site / "arkade-noord" / "agenda.html").as_uri()).page
-    subscribe = page.get_by_role("link", name="abonneren (agenda LtS Cirkel Noord — peer reviewers)")
+    feed = "LtS Cirkel Noord — peer reviewers"
+    subscribe = page.get_by_role("link", name=f"abonneren op {feed} (webcal, voor Apple Agenda)")
     assert subscribe.get_attribute("href").endswith("/calendars/peer-reviewers.ics")
-    download = page.get_by_role("link", name="peer-reviewers.ics (agenda LtS Cirkel Noord — peer reviewers)")
+    download = page.get_by_role("link", name=f"peer-reviewers.ics (agendabestand) (agenda {feed})")
     assert download.get_attribute("href") == "calendars/peer-reviewers.ics"
     # The extra words are for screen readers only: on screen they take up no room.
-    hidden = subscribe.locator(".lts-visually-hidden").bounding_box()
+    hidden = download.locator(".lts-visually-hidden").bounding_box()
     assert hidden["width"] <= 1 and hidden["height"] <= 1
 
 
