@@ -12,7 +12,6 @@ import re
 import sys
 import tempfile
 import traceback
-from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -215,6 +214,8 @@ def port_number(text: str) -> int:
 
 
 def cmd_diff(args) -> int:
+    from dataclasses import replace
+
     from . import diff_report
     from .diff import compare
     from .versions import VersionError, file_pair, git_pairs
@@ -232,7 +233,11 @@ def cmd_diff(args) -> int:
     broken = [replace(checked, problems=[p for p in checked.problems if p.severity == ERROR])
               for pair in pairs for checked in (pair.old, pair.new) if checked and checked.circle is None]
     if broken:  # the errors, as validate prints them, and no diff
-        return report(broken, "json" if args.format == "json" else "text", args.lang, strict=False)
+        fence = "```\n" if args.format == "markdown" else ""  # keeps the lines apart in a summary
+        print(fence, end="")
+        status = report(broken, "json" if args.format == "json" else "text", args.lang, strict=False)
+        print(fence, end="")
+        return status
     groups = [(pair, compare(pair.old, pair.new)) for pair in pairs]
     render = {"text": diff_report.text, "markdown": diff_report.markdown, "json": diff_report.as_json}
     print(render[args.format](groups, args.lang))

@@ -6,7 +6,7 @@ of keys and quoting give no record. Records are data; diff_report.py puts them i
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -45,7 +45,8 @@ class Place:
     """One of a person's places in the circle: a role at a school."""
 
     role: str  # peer_reviewers | schoolcoaches
-    school: str  # the school's name
+    school_id: str
+    school: str = field(compare=False)  # its name: a renamed school moves nobody
 
 
 @dataclass(frozen=True)
@@ -131,7 +132,7 @@ def _team(circle: Circle) -> dict[str, tuple[Person, tuple[Place, ...]]]:
             for person in getattr(school, role):
                 key = " ".join(person.name.lower().split())
                 first, places = team.get(key, (person, ()))
-                team[key] = (first, places + (Place(role, school.name),))
+                team[key] = (first, places + (Place(role, school.id, school.name),))
     return team
 
 
@@ -188,7 +189,7 @@ def _event(was: Event, event: Event) -> list[Change]:
         changes.append(change("cancelled" if event.cancelled else "restored", new=event.moment))
     if (was.date, was.start) != (event.date, event.start):
         changes.append(change("moved", was.moment, event.moment))
-    if was.end != event.end and event.end and _minutes(was) != _minutes(event):
+    if was.end and event.end and was.end != event.end and _minutes(was) != _minutes(event):
         changes.append(change("end", was.end, event.end))
     if event.kind in ACTIVITY_KINDS and was.title != event.title:
         changes.append(change("retitled", was.title, event.title))
@@ -201,10 +202,8 @@ def _event(was: Event, event: Event) -> list[Change]:
     return changes
 
 
-def _minutes(event: Event) -> int | None:
-    """How long a timed event lasts: a move that keeps it says nothing of its end."""
-    if event.moment.all_day:
-        return None
+def _minutes(event: Event) -> int:
+    """How long a timed event lasts: a move that keeps its length says nothing of its end."""
     return (datetime.combine(date.min, event.end) - datetime.combine(date.min, event.start)).seconds // 60
 
 

@@ -51,7 +51,7 @@ def _venue(venue: Venue, texts: Catalog) -> str:
     parts = [venue.location] if venue.location else []
     if venue.online:
         online = texts.text("diff.online")
-        parts.append(f"{online} ({venue.url})" if venue.url else online)
+        parts.append(f"{online}: {venue.url}" if venue.url else online)
     return ", ".join(parts) or texts.text("diff.nothing")
 
 

@@ -48,20 +48,20 @@ def file_pair(old: Path, new: Path) -> Pair:
 def git_pairs(ref: str, paths: list[Path]) -> list[Pair]:
     """Each circle file under `paths` that differs between `ref` and the working tree."""
     _check_ref(ref)
-    pairs = []
+    pairs: dict[Path, Pair] = {}  # a file named twice (itself and its folder) is compared once
     for path in paths:
         at_ref = _blobs(ref, path)
         on_disk = _circle_files(path)
         if not at_ref and not on_disk:
             raise VersionError("not_found" if not path.exists() else "no_files", path=path)
-        for file in sorted(set(at_ref) | set(on_disk)):
+        for file in sorted((set(at_ref) | set(on_disk)) - set(pairs)):
             old = _git("cat-file", "blob", at_ref[file], ref=ref) if file in at_ref else None
             new = file.read_bytes() if file in on_disk else None
             if old != new:
                 name = display_name(file)
-                pairs.append(Pair(name, None if old is None else check_bytes(old, f"{ref}:{name}", file),
-                                  None if new is None else check_file(file)))
-    return pairs
+                pairs[file] = Pair(name, None if old is None else check_bytes(old, f"{ref}:{name}", file),
+                                   None if new is None else check_file(file))
+    return list(pairs.values())
 
 
 def _circle_files(path: Path) -> list[Path]:
