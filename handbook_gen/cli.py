@@ -297,8 +297,8 @@ def parser() -> argparse.ArgumentParser:
                            help="werk schema, CI- en editorbestanden bij naar deze versie; cirkels en README blijven")
     init.set_defaults(run=cmd_init)
 
-    diff = commands.add_parser("diff", parents=[language],
-                               help="wat een wijziging voor de mensen betekent: OUD.yaml NIEUW.yaml, of --base REF [PATH...]")
+    diff = commands.add_parser("diff", parents=[language], help=(
+        "wat een wijziging voor de mensen betekent: OUD.yaml NIEUW.yaml, of --base REF [PATH...]"))
     diff.add_argument("paths", nargs="*", type=Path, metavar="PATH")
     diff.add_argument("--base", metavar="REF", help="vergelijk met deze git-versie (bijv. origin/main)")
     diff.add_argument("--format", choices=("text", "markdown", "json"), default="text")

@@ -62,11 +62,12 @@ def compare(old: Checked | None, new: Checked | None) -> list[Change]:
     """What changes from `old` to `new` (None: the file is new, or was deleted); both validated."""
     if old is None:
         circle = new.circle
-        return ([Change("circle.added", circle.id, circle.name)] + _events(circle, (), circle, plan(circle).events)
-                + _warnings([], new.problems))
+        added = _events(circle, (), circle, plan(circle).events)
+        return [Change("circle.added", circle.id, circle.name), *added, *_warnings([], new.problems)]
     if new is None:
         circle = old.circle
-        return [Change("circle.removed", circle.id, circle.name)] + _events(circle, plan(circle).events, circle, ())
+        removed = _events(circle, plan(circle).events, circle, ())
+        return [Change("circle.removed", circle.id, circle.name), *removed]
     before, after = old.circle, new.circle
     schedule_before, schedule_after = plan(before), plan(after)
     return [*_circle_fields(before, after), *_coordinator(before.coordinator, after.coordinator),
@@ -214,13 +215,13 @@ def _venue(moment: Moment) -> Venue:
 def _review(before: Circle, was: Review, after: Circle, review: Review, title: str) -> list[Change]:
     """Who visits whom, who leads and what they look at; compared by school id, shown by name."""
     def names(circle: Circle, ids) -> tuple[str, ...]:
-        return tuple(circle.school(school_id).name for school_id in ids)
+        return tuple(circle.school(school_id).name for school_id in ids if school_id)
 
-    changes = []
-    for kind, old, new in (("host", (was.host,), (review.host,)), ("reviewers", was.reviewers, review.reviewers),
-                           ("lead", (was.lead,) if was.lead else (), (review.lead,) if review.lead else ())):
-        if old != new:
-            changes.append(Change(f"review.{kind}", review.id, title, names(before, old), names(after, new)))
+    compared = (("host", (was.host,), (review.host,)),
+                ("reviewers", was.reviewers, review.reviewers),
+                ("lead", (was.lead,), (review.lead,)))
+    changes = [Change(f"review.{kind}", review.id, title, names(before, old), names(after, new))
+               for kind, old, new in compared if old != new]
     if was.focus != review.focus:
         changes.append(Change("review.focus", review.id, title, one_line(was.focus), one_line(review.focus)))
     return changes

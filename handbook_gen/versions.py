@@ -91,7 +91,9 @@ def _check_ref(ref: str) -> None:
     done = _run("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
     if done.returncode != 0:
         reason = _reason(done)  # --quiet: nothing for an unknown revision, a reason for the rest
-        raise VersionError("git_failed", ref=ref, reason=reason) if reason else VersionError("unknown_ref", ref=ref)
+        if not reason:
+            raise VersionError("unknown_ref", ref=ref)
+        raise VersionError("git_failed", ref=ref, reason=reason)
 
 
 def _git(*args: str, ref: str) -> bytes:

@@ -154,6 +154,11 @@ def test_review_reviewers_lead_and_focus(tmp_path, capsys):
     ]
 
 
+def test_review_without_lead(tmp_path, capsys):
+    lines = diff(tmp_path, capsys, ("    lead: school-b\n", ""))
+    assert without_feeds(lines) == ["Peer review bij OBS School A: voorzitter nu geen (was CBS School B)"]
+
+
 def test_preparation_and_workshop(tmp_path, capsys):
     lines = diff(tmp_path, capsys,
                  ("      date: 2025-11-04", '      date: 2025-11-05\n      start: "15:00"\n      end: "16:00"\n'
