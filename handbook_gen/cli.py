@@ -221,6 +221,7 @@ def cmd_diff(args) -> int:
     from .versions import VersionError, file_pair, git_pairs
 
     texts = catalog(args.lang or "nl")
+    check_epoch(args.lang)  # the feeds are compared as they would be built
     try:
         if args.base is not None:
             pairs = git_pairs(args.base, args.paths or [DEFAULT_CIRCLES])

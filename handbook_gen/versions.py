@@ -36,6 +36,8 @@ class Pair:
 def file_pair(old: Path, new: Path) -> Pair:
     """Two files; the old one is judged as if it stood in the new one's place (its file name)."""
     for path in (old, new):
+        if path.is_dir():
+            raise VersionError("two_files")
         if not path.is_file():
             raise VersionError("not_found", path=path)
     try:

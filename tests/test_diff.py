@@ -321,6 +321,17 @@ def test_wrong_usage_exits_2(argv, capsys):
     assert err.strip() and "Traceback" not in out + err
 
 
+def test_two_folders_are_not_two_files(capsys):
+    assert run(["diff", "tests/circles", "circles"], capsys)[2] == (
+        "handbook-gen: geef twee cirkelbestanden (OUD NIEUW), of --base REF met eventueel mappen of bestanden.\n")
+
+
+def test_malformed_source_date_epoch_is_usage(monkeypatch, capsys):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "gisteren")
+    code, _, err = run(["diff", str(MINIMAL), str(MINIMAL)], capsys)
+    assert code == 2 and "SOURCE_DATE_EPOCH" in err
+
+
 def test_markdown_for_a_pull_request(tmp_path, capsys):
     old = write(tmp_path, "oud.yaml", edited())
     new = write(tmp_path, "minimal.yaml", edited(MOVE_REVIEW, ("name: Bram Jansen", "name: Bram *Jansen* <b>")))
