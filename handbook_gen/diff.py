@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import PurePosixPath
 from typing import Any
 
 from icalendar import Calendar
@@ -172,7 +173,7 @@ def _events(before: Circle, old: tuple[Event, ...], after: Circle, new: tuple[Ev
     for event in new:
         if event.id in was:
             changes += _event(was[event.id], event)
-            if event.review is not None and event.kind == "review":
+            if event.kind == "review":
                 changes += _review(before, was[event.id].review, after, event.review, event.title)
         else:
             changes.append(Change("event.added", event.id, event.title, new=event.moment))
@@ -245,7 +246,7 @@ def _feeds(before: Circle, old_schedule: Schedule, after: Circle, new_schedule: 
     new = _feed_contents(after, new_schedule)
     changes = []
     for file, (content, events) in new.items():
-        name = file.rsplit("/", 1)[-1]
+        name = PurePosixPath(file).name  # "circle.ics", as the calendars page lists it
         if file not in old:
             changes.append(Change("feed.added", file, name, new=len(events)))
             continue
@@ -254,7 +255,7 @@ def _feeds(before: Circle, old_schedule: Schedule, after: Circle, new_schedule: 
             continue
         differing = sum(old_events.get(uid) != events.get(uid) for uid in set(old_events) | set(events))
         changes.append(Change("feed.changed" if differing else "feed.described", file, name, new=differing))
-    changes += [Change("feed.removed", file, file.rsplit("/", 1)[-1]) for file in old if file not in new]
+    changes += [Change("feed.removed", file, PurePosixPath(file).name) for file in old if file not in new]
     return changes
 
 
