@@ -231,32 +231,59 @@ def _review(before: Circle, was: Review, after: Circle, review: Review, title: s
 # --- feeds and warnings -----------------------------------------------------------------------
 
 
-def _feed_contents(circle: Circle, schedule: Schedule) -> dict[str, tuple[bytes, dict[str, bytes]]]:
-    """Each feed as it would be published: its bytes, and each event's part by UID."""
+@dataclass(frozen=True)
+class _Published:
+    """One feed as it would be published: its bytes, and each event's part by UID."""
+
+    feed: calendars.Feed
+    content: bytes
+    events: dict[str, bytes]
+
+
+def _published(circle: Circle, schedule: Schedule) -> dict[str, _Published]:
     files = calendars.render(circle, schedule)
-    contents = {}
+    found = {}
     for feed in calendars.feeds(circle):
         events = Calendar.from_ical(files[feed.file]).walk("VEVENT")
-        contents[feed.file] = (files[feed.file], {str(e["UID"]): e.to_ical() for e in events})
-    return contents
+        found[feed.file] = _Published(feed, files[feed.file], {str(e["UID"]): e.to_ical() for e in events})
+    return found
 
 
 def _feeds(before: Circle, old_schedule: Schedule, after: Circle, new_schedule: Schedule) -> list[Change]:
-    old = _feed_contents(before, old_schedule)
-    new = _feed_contents(after, new_schedule)
+    """The shared feeds one by one; the personal ones in one line per kind of change: there are
+    as many as there are people, and who gets a changed calendar is what matters."""
+    old = _published(before, old_schedule)
+    new = _published(after, new_schedule)
     changes = []
-    for file, (content, events) in new.items():
-        name = PurePosixPath(file).name  # "circle.ics", as the calendars page lists it
-        if file not in old:
-            changes.append(Change("feed.added", file, name, new=len(events)))
+    people: dict[tuple, tuple[str, ...]] = {}  # (kind, events differing) -> owners of personal feeds
+    for file, published in new.items():
+        kind, differing = _feed_change(old.get(file), published)
+        if kind is None:
             continue
-        old_content, old_events = old[file]
-        if content == old_content:
-            continue
-        differing = sum(old_events.get(uid) != events.get(uid) for uid in set(old_events) | set(events))
-        changes.append(Change("feed.changed" if differing else "feed.described", file, name, new=differing))
-    changes += [Change("feed.removed", file, PurePosixPath(file).name) for file in old if file not in new]
+        if published.feed.person:
+            key = (kind, differing)
+            people[key] = people.get(key, ()) + (published.feed.owner,)
+        else:
+            name = PurePosixPath(file).name  # "circle.ics", as the calendars page lists it
+            changes.append(Change(f"feed.{kind}", file, name, new=differing))
+    removed = [published.feed for file, published in old.items() if file not in new]
+    changes += [Change("feed.removed", feed.file, PurePosixPath(feed.file).name)
+                for feed in removed if not feed.person]
+    if any(feed.person for feed in removed):
+        people[("removed", 0)] = tuple(feed.owner for feed in removed if feed.person)
+    changes += [Change(f"feed.people.{kind}", calendars.FEED_DIR + "/people", differing, new=owners)
+                for (kind, differing), owners in people.items()]
     return changes
+
+
+def _feed_change(old: _Published | None, new: _Published) -> tuple[str | None, int]:
+    """How a feed changes ("added", "changed", "described" or None) and in how many events."""
+    if old is None:
+        return "added", len(new.events)
+    if old.content == new.content:
+        return None, 0
+    differing = sum(old.events.get(uid) != new.events.get(uid) for uid in set(old.events) | set(new.events))
+    return ("changed" if differing else "described"), differing
 
 
 def _warning_key(problem: Problem) -> tuple:

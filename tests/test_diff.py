@@ -16,14 +16,20 @@ from test_broken_files import at_root, run  # noqa: F401 - at_root is an autouse
 from test_cli import MINIMAL, ROOT, write
 
 # What moving the review of school A changes in the feeds: the review is in the whole circle's
-# feed, both roles' feeds and the feeds of the host and its two reviewing schools.
+# feed, both roles' feeds, the feeds of the host and its two reviewing schools, and the personal
+# feeds of their peer reviewers and schoolcoaches.
+REVIEW_PEOPLE = "Bram Jansen, Fatima el Amrani, Ingrid Bakker, Joost Mulder, Henk Postma en Saskia de Boer"
 REVIEW_FEEDS = [f"agenda {feed}: 1 activiteit(en) anders" for feed in (
     "circle.ics", "peer-reviewers.ics", "schoolcoaches.ics", "school-school-a.ics",
-    "school-school-b.ics", "school-school-c.ics")]
-# An activity for the whole LtS-team is in every feed.
+    "school-school-b.ics", "school-school-c.ics")] + [
+    f"persoonlijke agenda's met 1 activiteit(en) anders: {REVIEW_PEOPLE}"]
+# An activity for the whole LtS-team is in every feed, the coordinator's too.
+EVERYONE = ("Bram Jansen, Fatima el Amrani, Ingrid Bakker, Joost Mulder, Henk Postma, Saskia de Boer, "
+            "Marloes Visser, Yusuf Demir en Anna de Vries")
 EVERY_FEED = [f"agenda {feed}: 1 activiteit(en) anders" for feed in (
     "circle.ics", "peer-reviewers.ics", "schoolcoaches.ics", "school-school-a.ics",
-    "school-school-b.ics", "school-school-c.ics", "school-school-d.ics")]
+    "school-school-b.ics", "school-school-c.ics", "school-school-d.ics")] + [
+    f"persoonlijke agenda's met 1 activiteit(en) anders: {EVERYONE}"]
 
 
 def edited(*edits: tuple[str, str], text: str | None = None) -> str:
@@ -47,7 +53,9 @@ def diff(tmp_path, capsys, *edits, before=(), options=()) -> list[str]:
 
 
 def without_feeds(lines: list[str]) -> list[str]:
-    return [line for line in lines if not line.startswith(("agenda ", "calendar "))]
+    feeds = ("agenda ", "calendar ", "nieuwe persoonlijke agenda", "persoonlijke agenda", "new personal calendar",
+             "personal calendar")
+    return [line for line in lines if not line.startswith(feeds)]
 
 
 MOVE_REVIEW = ("date: 2025-11-18", "date: 2025-11-25")
@@ -109,6 +117,9 @@ def test_a_cancelled_review_takes_its_preparation_and_workshop_with_it(tmp_path,
         "agenda school-school-a.ics: 3 activiteit(en) anders",
         "agenda school-school-b.ics: 2 activiteit(en) anders",
         "agenda school-school-c.ics: 2 activiteit(en) anders",
+        "persoonlijke agenda's met 2 activiteit(en) anders: Bram Jansen, Ingrid Bakker, Joost Mulder, "
+        "Henk Postma en Saskia de Boer",
+        "persoonlijke agenda's met 3 activiteit(en) anders: Fatima el Amrani",
     ]
 
 
@@ -188,6 +199,9 @@ def test_people_added_removed_moved_and_their_contact(tmp_path, capsys):
         "Henk Postma-de Vries: nieuw, peer reviewer van Daltonschool C",
         "Joost Mulder: niet meer in de cirkel (was schoolcoach van CBS School B)",
         "Henk Postma: niet meer in de cirkel (was peer reviewer van Daltonschool C)",
+        # Ingrid Bakker is a schoolcoach of a school whose events stay the same: her calendar too.
+        "nieuwe persoonlijke agenda's: Kees Smit en Henk Postma-de Vries",
+        "persoonlijke agenda's vervallen: Joost Mulder en Henk Postma",
     ]
 
 
@@ -195,7 +209,12 @@ def test_a_person_is_recognised_by_e_mail_address_after_a_new_name(tmp_path, cap
     email = "        email: h.postma@example.org\n"
     lines = diff(tmp_path, capsys, ("      - name: Henk Postma\n", "      - name: Henk Postma-de Vries\n" + email),
                  before=[("      - name: Henk Postma\n", "      - name: Henk Postma\n" + email)])
-    assert lines == ["Henk Postma-de Vries: nieuwe naam (was Henk Postma)"]
+    assert lines == [
+        "Henk Postma-de Vries: nieuwe naam (was Henk Postma)",
+        # A personal calendar's address comes from the name.
+        "nieuwe persoonlijke agenda's: Henk Postma-de Vries",
+        "persoonlijke agenda's vervallen: Henk Postma",
+    ]
 
 
 def test_person_moved_to_another_role(tmp_path, capsys):
@@ -204,6 +223,8 @@ def test_person_moved_to_another_role(tmp_path, capsys):
                                    "      - name: Bram Jansen\n")) == [
         "Kees Smit: nieuw, peer reviewer van OBS School A",
         "Bram Jansen: nu schoolcoach van OBS School A (was peer reviewer van OBS School A)",
+        "nieuwe persoonlijke agenda's: Kees Smit",
+        "persoonlijke agenda's met 1 activiteit(en) anders: Bram Jansen",  # the workshop is his now
     ]
 
 
@@ -217,6 +238,7 @@ def test_schools_added_and_renamed_and_their_feeds(tmp_path, capsys):
         "Tim Bos: nieuw, schoolcoach van OBS School E",
         "agenda school-school-d.ics: naam of beschrijving anders",
         "agenda school-school-e.ics: nieuw, met 1 activiteit(en)",
+        "nieuwe persoonlijke agenda's: Eva Kok en Tim Bos",
     ]
 
 
@@ -228,6 +250,7 @@ def test_school_removed_and_its_feed(tmp_path, capsys):
         "Eva Kok: niet meer in de cirkel (was peer reviewer van OBS School E)",
         "Tim Bos: niet meer in de cirkel (was schoolcoach van OBS School E)",
         "agenda school-school-e.ics: vervalt",
+        "persoonlijke agenda's vervallen: Eva Kok en Tim Bos",
     ]
 
 
@@ -251,6 +274,10 @@ def test_coordinator_theme_and_circle_name(tmp_path, capsys):
         *[f"  agenda {feed}: naam of beschrijving anders" for feed in (
             "circle.ics", "peer-reviewers.ics", "schoolcoaches.ics", "school-school-a.ics",
             "school-school-b.ics", "school-school-c.ics", "school-school-d.ics")],
+        "  persoonlijke agenda's met een andere naam of beschrijving: Bram Jansen, Fatima el Amrani, "
+        "Ingrid Bakker, Joost Mulder, Henk Postma, Saskia de Boer, Marloes Visser en Yusuf Demir",
+        "  nieuwe persoonlijke agenda's: Piet de Boer",
+        "  persoonlijke agenda's vervallen: Anna de Vries",
     ]
 
 
@@ -260,7 +287,12 @@ def test_coordinator_e_mail_changes_every_event_of_every_feed(tmp_path, capsys):
     assert lines[0] == "Anna de Vries: e-mailadres nu anna@example.org (was geen)"
     assert lines[1:] == [f"agenda {feed}: {count} activiteit(en) anders" for feed, count in (
         ("circle.ics", 4), ("peer-reviewers.ics", 3), ("schoolcoaches.ics", 4), ("school-school-a.ics", 4),
-        ("school-school-b.ics", 3), ("school-school-c.ics", 3), ("school-school-d.ics", 1))]
+        ("school-school-b.ics", 3), ("school-school-c.ics", 3), ("school-school-d.ics", 1))] + [
+        "persoonlijke agenda's met 3 activiteit(en) anders: Bram Jansen, Ingrid Bakker, Joost Mulder, "
+        "Henk Postma en Saskia de Boer",
+        "persoonlijke agenda's met 4 activiteit(en) anders: Fatima el Amrani",
+        "persoonlijke agenda's met 1 activiteit(en) anders: Marloes Visser, Yusuf Demir en Anna de Vries",
+    ]
 
 
 # --- no change in content, errors, options ----------------------------------------------------
@@ -346,7 +378,11 @@ def test_markdown_for_a_pull_request(tmp_path, capsys):
         "- Bram \\*Jansen\\* \\<b\\>: nieuw, peer reviewer van OBS School A",
         "- Bram Jansen: niet meer in de cirkel (was peer reviewer van OBS School A)",
         "- Peer review bij OBS School A: van dinsdag 18 november 2025 08:00 naar dinsdag 25 november 2025 08:00",
-        *[f"- {line}" for line in REVIEW_FEEDS],
+        *[f"- {line}" for line in REVIEW_FEEDS[:-1]],
+        "- nieuwe persoonlijke agenda's: Bram \\*Jansen\\* \\<b\\>",
+        "- persoonlijke agenda's met 1 activiteit(en) anders: Fatima el Amrani, Ingrid Bakker, Joost Mulder, "
+        "Henk Postma en Saskia de Boer",
+        "- persoonlijke agenda's vervallen: Bram Jansen",
     ]) + "\n"
 
 
@@ -356,7 +392,7 @@ def test_json_for_tools(tmp_path, capsys):
     code, out, _ = run(["diff", "--format", "json", str(old), str(new)], capsys)
     assert code == 0
     report = json.loads(out)
-    assert report["changes"] == 10  # two moves, seven feeds, one warning
+    assert report["changes"] == 12  # two moves, seven feeds, two lines of personal feeds, one warning
     [circle] = report["circles"]
     assert (circle["file"], circle["id"], circle["status"]) == (str(new), "minimal", "changed")
     moved = circle["changes"][1]
