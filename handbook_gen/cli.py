@@ -213,6 +213,39 @@ def port_number(text: str) -> int:
     return int(text)
 
 
+def cmd_diff(args) -> int:
+    from dataclasses import replace
+
+    from . import diff_report
+    from .diff import compare
+    from .versions import VersionError, file_pair, git_pairs
+
+    texts = catalog(args.lang or "nl")
+    check_epoch(args.lang)  # the feeds are compared as they would be built
+    try:
+        if args.base is not None:
+            pairs = git_pairs(args.base, args.paths or [DEFAULT_CIRCLES])
+        elif len(args.paths) == 2:
+            pairs = [file_pair(*args.paths)]
+        else:
+            raise VersionError("two_files")
+    except VersionError as error:
+        raise UsageError(texts.text(f"diff.errors.{error.code}", **error.params)) from None
+    broken = [replace(checked, problems=[p for p in checked.problems if p.severity == ERROR])
+              for pair in pairs for checked in (pair.old, pair.new) if checked and checked.circle is None]
+    if broken:  # the errors, as validate prints them, and no diff
+        fence = "```\n" if args.format == "markdown" else ""  # keeps the lines apart in a summary
+        print(fence, end="")
+        status = report(broken, "json" if args.format == "json" else "text", args.lang, strict=False)
+        print(fence, end="")
+        return status
+    groups = [(pair, compare(pair.old, pair.new)) for pair in pairs]
+    render = {"text": diff_report.text, "markdown": diff_report.markdown, "json": diff_report.as_json}
+    print(render[args.format](groups, args.lang))
+    changed = any(changes for _, changes in groups)
+    return EXIT_INPUT if args.exit_code and changed else EXIT_OK
+
+
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(prog="handbook-gen", description=(
         "Handboeken, formulieren en agenda's voor Leren tussen Scholen-cirkels."))
@@ -264,6 +297,14 @@ def parser() -> argparse.ArgumentParser:
     overwrite.add_argument("--update", action="store_true",
                            help="werk schema, CI- en editorbestanden bij naar deze versie; cirkels en README blijven")
     init.set_defaults(run=cmd_init)
+
+    diff = commands.add_parser("diff", parents=[language], help=(
+        "wat een wijziging voor de mensen betekent: OUD.yaml NIEUW.yaml, of --base REF [PATH...]"))
+    diff.add_argument("paths", nargs="*", type=Path, metavar="PATH")
+    diff.add_argument("--base", metavar="REF", help="vergelijk met deze git-versie (bijv. origin/main)")
+    diff.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+    diff.add_argument("--exit-code", action="store_true", help="exitcode 1 als er iets verandert")
+    diff.set_defaults(run=cmd_diff)
 
     schema = commands.add_parser("schema", parents=[language], help="druk het JSON Schema van het cirkelbestand af")
     schema.add_argument("--format", choices=("json", "markdown"), default="json",

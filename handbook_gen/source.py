@@ -107,17 +107,30 @@ def read(path: Path) -> tuple[Document | None, list[Problem]]:
     """Read one circle file; a document, or the one problem that stopped the reading."""
     name = display_name(path)
     try:
-        return parse_text(decode(path, name), name), []
+        raw = load(path, name)
+    except SourceError as error:
+        return None, [error.problem]
+    return read_bytes(raw, name)
+
+
+def read_bytes(raw: bytes, name: str) -> tuple[Document | None, list[Problem]]:
+    """Read a circle file's content that is not a file on disk (an older version from git)."""
+    try:
+        return parse_text(decode(raw, name), name), []
     except SourceError as error:
         return None, [error.problem]
 
 
-def decode(path: Path, name: str) -> str:
+def load(path: Path, name: str) -> bytes:
+    """The file's bytes, up to one more than a circle file may have."""
     try:
         with open(path, "rb") as handle:
-            raw = handle.read(MAX_BYTES + 1)
+            return handle.read(MAX_BYTES + 1)
     except OSError as error:
         raise SourceError(Problem(ERROR, "file.unreadable", name, params={"reason": error.strerror}))
+
+
+def decode(raw: bytes, name: str) -> str:
     if len(raw) > MAX_BYTES:
         raise SourceError(Problem(ERROR, "file.too_large", name, params={"limit": "1 MiB"}))
     # NUL bytes throughout (an image, UTF-16) mean it is no text; one pasted into a value is a

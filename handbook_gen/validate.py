@@ -19,7 +19,7 @@ from . import rules
 from .model import Circle
 from .problems import ERROR, Problem, Term, one_line
 from .schedule import plan
-from .source import Document, Positions, read, resolve_plain
+from .source import Document, Positions, read, read_bytes, resolve_plain
 
 SCHEMA_PATH = Path(__file__).parent / "circle.schema.json"
 
@@ -47,8 +47,16 @@ class Checked:
 
 
 def check_file(path: Path) -> Checked:
-    document, problems = read(path)
-    if document is None:
+    return _check_read(*read(path), path)
+
+
+def check_bytes(raw: bytes, name: str, path: Path) -> Checked:
+    """A circle file's content that is not on disk (an older version from git), named `name`."""
+    return _check_read(*read_bytes(raw, name), path)
+
+
+def _check_read(document: Document | None, problems: list[Problem], path: Path) -> Checked:
+    if document is None:  # the one problem that stopped the reading
         return Checked(problems[0].file, None, problems)
     return check_document(document, path)
 
