@@ -24,8 +24,7 @@ from pathlib import Path
 from . import __version__, calendars
 from .model import Circle
 from .schedule import plan
-from .source import SourceError, parse_text
-from .validate import check_document
+from .validate import check_bytes
 
 GIT_TIMEOUT = 60  # seconds for one git command; a slower repository is read as having no history
 
@@ -115,11 +114,7 @@ def _shown_by_blob(top: Path, blobs: list[str], relative: str) -> dict[str, dict
 
 def _events_shown(content: bytes, relative: str) -> dict[str, str] | None:
     """{uid: fingerprint} of one revision's events, or None when the revision has errors."""
-    try:
-        document = parse_text(content.decode("utf-8-sig"), relative)
-    except (SourceError, UnicodeDecodeError):
-        return None
-    checked = check_document(document, Path(relative))
+    checked = check_bytes(content, relative, Path(relative))
     if checked.circle is None:
         return None
     return {event.uid: calendars.fingerprint(checked.circle, event)
