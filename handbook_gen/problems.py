@@ -62,7 +62,3 @@ class Problem:
 
     def sort_key(self) -> tuple:
         return (self.file, self.line or 0, self.col or 0, self.severity, self.code)
-
-
-def has_errors(problems: list[Problem], strict: bool = False) -> bool:
-    return any(p.severity == ERROR or strict for p in problems)
