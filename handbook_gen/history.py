@@ -44,20 +44,20 @@ class _Revision:
 def read(circle: Circle) -> History | None:
     """The versions of the circle's events from its file's git history; None without git."""
     path = circle.source.resolve()
-    top = _git(path.parent, "rev-parse", "--show-toplevel")
-    if top is None:
+    found = _git(path.parent, "rev-parse", "--show-toplevel")
+    if found is None:
         return None
-    relative = path.relative_to(Path(top.strip()).resolve()).as_posix()
-    revisions = _revisions(Path(top.strip()), relative)
+    top = Path(found.strip()).resolve()
+    relative = path.relative_to(top).as_posix()
+    revisions = _revisions(top, relative)
     if not revisions:
         return None  # not committed yet
-    shallow = _git(path.parent, "rev-parse", "--is-shallow-repository") == "true\n"
-    shown = _shown_by_blob(Path(top.strip()), [r.blob for r in revisions], relative)
+    shallow = _git(top, "rev-parse", "--is-shallow-repository") == "true\n"
+    shown = _shown_by_blob(top, [r.blob for r in revisions], relative)
     current = path.read_bytes()
     working = _blob_id(current)
     if working != revisions[-1].blob:  # uncommitted changes count as the newest revision
-        when = revisions[-1].when
-        revisions.append(_Revision(when, working))
+        revisions.append(_Revision(revisions[-1].when, working))
         shown[working] = _events_shown(current, relative)
     return History(_versions(revisions, shown), shallow)
 
