@@ -1,58 +1,133 @@
-"""Validated circles -> published handbooks: schedule, pages and calendars, then the site stage.
+"""Validated circles -> published handbooks, each one only when its inputs changed.
 
-Each circle is built on its own and swapped in whole, so one circle's failure never touches
-another circle's published handbook. With --jobs N, circles are built in N processes.
+Per circle: schedule, pages and calendars, then the site stage; each handbook is swapped in whole,
+so one circle's failure never touches another's published handbook. Circles are built in a pool
+of worker processes (one per core by default). Before any of that, `current_handbooks` finds the
+handbooks built from exactly these inputs (see freshness): those are not read again at all.
+With a shard (K of N), only the circles whose id hashes into shard K are built; the shared assets
+and the index page of all circles are the same in every shard, so shards merge by copying.
+
+Nothing here prints: the command line reports the outcomes.
 """
 
 from __future__ import annotations
 
-import sys
+import hashlib
+import os
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
-from . import calendars, history, pages, site
-from .i18n import catalog
+from . import freshness, staging
+from .freshness import Settings
+from .index_page import write_index
 from .model import Circle
-from .schedule import plan
-
-# A circle that validated but does not build is a bug of ours (exit 3), not an input error.
-EXIT_OK, EXIT_FAILED = 0, 3
+from .problems import Problem
 
 
-def build_circle(circle: Circle, out_dir: Path, use_history: bool = True) -> tuple[str, str | None, bool]:
-    """Build one handbook; returns (outcome, error, shallow): outcome 'built' or 'unchanged';
-    shallow when the circle file's git history was cut off (a shallow clone)."""
+@dataclass(frozen=True)
+class Shard:
+    number: int  # 1 … count
+    count: int
+
+    def holds(self, circle_id: str) -> bool:
+        """Stable over runs and machines: a hash of the id, not Python's hash()."""
+        digest = int(hashlib.sha256(circle_id.encode("utf-8")).hexdigest()[:16], 16)
+        return digest % self.count == self.number - 1
+
+
+@dataclass(frozen=True)
+class Outcome:
+    circle_id: str
+    state: str  # "built", "unchanged" or "failed"
+    error: str | None = None
+    shallow: bool = False  # the file's git history was cut off (a shallow clone)
+
+
+def default_workers() -> int:
+    """Every core this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def current_handbooks(files: list[Path], out_dir: Path, settings: Settings) -> dict[Path, dict]:
+    """The files whose handbook in `out_dir` was built from exactly these inputs: file -> what
+    its stamp says about the circle (id, index fields, problems). A handbook is found under the
+    file's name, as circle files are named after their id (validation warns otherwise)."""
+    keys = freshness.source_keys(files, settings)
+    found = {}
+    for path in files:
+        about = freshness.read_stamp(Path(out_dir) / path.stem).get("about") or {}
+        if about.get("source") == keys[path] and about.get("id") == path.stem:
+            found[path] = about
+    return found
+
+
+def build(circles: list[Circle], out_dir: Path, settings: Settings = Settings(),
+          workers: int = 1, shard: Shard | None = None,
+          problems: dict[Path, list[Problem]] | None = None,
+          current: list[dict] = ()) -> list[Outcome]:
+    """Build the circles (those of `shard`), then the shared assets and the index page of these
+    and the `current` circles (the stamps' "about" of handbooks that are up to date).
+    `problems` are each circle file's warnings, kept in its stamp to be reported again."""
+    circles = sorted(circles, key=lambda circle: circle.id)
+    keys = freshness.source_keys([circle.source for circle in circles], settings)
+    abouts = [_about(circle, keys[circle.source], (problems or {}).get(circle.source, []))
+              for circle in circles]
+    todo = [(circle, about) for circle, about in zip(circles, abouts)
+            if shard is None or shard.holds(circle.id)]
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for about in current:
+        staging.remove_stale(out_dir, about["id"])  # killed builds of a circle now up to date
+    if settings.shared_assets:
+        _publish_shared_assets(out_dir)
+    if workers > 1 and len(todo) > 1:
+        with ProcessPoolExecutor(max_workers=min(workers, len(todo))) as pool:
+            outcomes = list(pool.map(_build_one, *zip(*todo), [out_dir] * len(todo),
+                                     [settings] * len(todo)))
+    else:
+        outcomes = [_build_one(circle, about, out_dir, settings) for circle, about in todo]
+    write_index([*abouts, *current], out_dir)
+    return outcomes
+
+
+def failed(outcomes: list[Outcome]) -> bool:
+    return any(outcome.state == "failed" for outcome in outcomes)
+
+
+def _about(circle: Circle, key: str, problems: list[Problem]) -> dict:
+    """What the stamp keeps of a circle: enough to skip it next time and still list it."""
+    return {"source": key, "id": circle.id, "name": circle.name, "board": circle.board,
+            "school_year": "-".join(map(str, circle.school_year)), "year": circle.year,
+            "language": circle.language,
+            "problems": [problem.to_data() for problem in problems]}
+
+
+def _build_one(circle: Circle, about: dict, out_dir: Path, settings: Settings) -> Outcome:
+    """Schedule, pages, calendars and site of one circle (in a worker process)."""
+    # Imported here: a build that finds every handbook current never loads MkDocs & co.
+    from . import calendars, history, pages, site
+    from .schedule import plan
+
     schedule = plan(circle)
     handbook = pages.render(circle, schedule)
-    past = history.read(circle) if use_history else None
-    versions = past.versions if past else None
-    docs = {**handbook.docs, **calendars.render(circle, schedule, versions)}
+    past = history.read(circle) if settings.use_history else None
+    docs = {**handbook.docs, **calendars.render(circle, schedule, past.versions if past else None)}
     shallow = bool(past and past.shallow)
     try:
         built = site.build_handbook(circle.id, handbook.site_name, circle.language, docs,
-                                    handbook.nav, out_dir)
+                                    handbook.nav, out_dir, settings.shared_assets, about)
     except site.SiteError as error:
-        return "failed", str(error), shallow
-    return ("built" if built else "unchanged"), None, shallow
+        return Outcome(circle.id, "failed", str(error), shallow)
+    return Outcome(circle.id, "built" if built else "unchanged", None, shallow)
 
 
-def build(circles: list[Circle], out_dir: Path, jobs: int = 1, language: str | None = None,
-          use_history: bool = True) -> int:
-    circles = sorted(circles, key=lambda circle: circle.id)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    if jobs > 1 and len(circles) > 1:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            outcomes = list(pool.map(build_circle, circles, [out_dir] * len(circles),
-                                     [use_history] * len(circles)))
-    else:
-        outcomes = [build_circle(circle, out_dir, use_history) for circle in circles]
-    failed = False
-    for circle, (outcome, error, shallow) in zip(circles, outcomes):
-        texts = catalog(language or circle.language)
-        if shallow:
-            print(texts.message("build.shallow", id=circle.id), file=sys.stderr)
-        line = texts.message(f"build.{outcome}", id=circle.id, path=out_dir / circle.id, error=error)
-        print(line, file=sys.stderr if error else sys.stdout)
-        failed = failed or error is not None
-    site.write_index(circles, out_dir)
-    return EXIT_FAILED if failed else EXIT_OK
+def _publish_shared_assets(out_dir: Path) -> None:
+    generator = freshness.generator_fingerprint()
+    if freshness.read_stamp(out_dir / "assets").get("generator") != generator:
+        from .mkdocs_run import publish_shared_assets  # loads MkDocs: only when needed
+
+        publish_shared_assets(out_dir / "assets", {"generator": generator})

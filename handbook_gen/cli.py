@@ -48,18 +48,19 @@ def circle_files(paths: list[Path], language: str) -> list[Path]:
     return list(dict.fromkeys(found))
 
 
-def check_all(files: list[Path]) -> list[Checked]:
-    """Check every file, then the rule across files: circle ids are unique in one build."""
+def check_all(files: list[Path], known: dict[str, str] | None = None) -> list[Checked]:
+    """Check every file, then the rule across files: circle ids are unique in one build.
+    `known`: the ids (and files) of circles in this build that need no checking again."""
     results = [check_file(path) for path in files]
-    owners: dict[str, Checked] = {}
+    owners: dict[str, str] = dict(known or {})
     for result in results:
         if result.circle is None:
             continue
-        first = owners.setdefault(result.circle.id, result)
-        if first is not result:
+        first = owners.setdefault(result.circle.id, result.file)
+        if first != result.file:
             line, col = result.positions.of_value(("id",))
             result.problems.append(Problem(ERROR, "rules.duplicate_circle", result.file, line, col,
-                                           ("id",), {"id": result.circle.id, "other": first.file}))
+                                           ("id",), {"id": result.circle.id, "other": first}))
             result.circle = None
     return results
 
@@ -163,18 +164,41 @@ def check_epoch(language: str | None) -> None:
 
 
 def cmd_build(args) -> int:
-    from .build import build  # the site stage pulls in MkDocs: load it only when building
+    from . import build  # light: MkDocs & co. are loaded only when a circle is built
+    from .freshness import Settings
 
     check_epoch(args.lang)
-
     files = circle_files(args.paths or [DEFAULT_CIRCLES], args.lang or "nl")
-    results = check_all(files)
-    status = report([r for r in results if r.problems], args.format, args.lang, args.strict) \
-        if any(r.problems for r in results) else EXIT_OK
-    if status != EXIT_OK:
-        return status
-    return build([r.circle for r in results], args.output, args.jobs, args.lang,
-                 use_history=not args.no_history)
+    settings = Settings(shared_assets=not args.standalone, use_history=not args.no_history)
+    current = build.current_handbooks(files, args.output, settings)
+    results = check_all([path for path in files if path not in current],
+                        {about["id"]: str(path) for path, about in current.items()})
+    results += [Checked(str(path), None, [Problem.from_data(p) for p in about["problems"]],
+                        language=about["language"]) for path, about in current.items()]
+    if any(r.problems for r in results):
+        status = report([r for r in results if r.problems], args.format, args.lang, args.strict)
+        if status != EXIT_OK:
+            return status
+    circles = [r.circle for r in results if r.circle is not None]
+    workers = args.jobs or build.default_workers()
+    outcomes = build.build(circles, args.output, settings, workers, args.shard,
+                           {r.circle.source: r.problems for r in results if r.circle is not None},
+                           list(current.values()))
+    shard = args.shard or build.Shard(1, 1)
+    outcomes += [build.Outcome(about["id"], "unchanged") for about in current.values()
+                 if shard.holds(about["id"])]
+    return print_outcomes(sorted(outcomes, key=lambda o: o.circle_id), args.output, args.lang)
+
+
+def print_outcomes(outcomes, out_dir: Path, language: str | None) -> int:
+    texts = catalog(language or "nl")
+    for outcome in outcomes:
+        if outcome.shallow:
+            print(texts.message("build.shallow", id=outcome.circle_id), file=sys.stderr)
+        line = texts.message(f"build.{outcome.state}", id=outcome.circle_id,
+                             path=out_dir / outcome.circle_id, error=outcome.error)
+        print(line, file=sys.stderr if outcome.error else sys.stdout)
+    return EXIT_INTERNAL if any(o.state == "failed" for o in outcomes) else EXIT_OK
 
 
 def cmd_serve(args) -> int:
@@ -204,6 +228,21 @@ def cmd_serve(args) -> int:
     preview.run()
     print(texts.message("cli.preview_stopped"), flush=True)
     return EXIT_OK
+
+
+def positive_number(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(catalog().message("cli.bad_jobs", value=text))
+    return int(text)
+
+
+def shard(text: str):
+    from .build import Shard
+
+    number, _, count = text.partition("/")
+    if not (number.isdigit() and count.isdigit() and 1 <= int(number) <= int(count)):
+        raise argparse.ArgumentTypeError(catalog().message("cli.bad_shard", value=text))
+    return Shard(int(number), int(count))
 
 
 def port_number(text: str) -> int:
@@ -269,7 +308,12 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("paths", nargs="*", type=Path, metavar="PATH")
     build.add_argument("-o", "--output", type=Path, default=Path("site"), metavar="DIR")
     build.add_argument("--strict", action="store_true", help="waarschuwingen tellen als fouten")
-    build.add_argument("--jobs", type=int, default=1, metavar="N")
+    build.add_argument("--jobs", type=positive_number, default=None, metavar="N",
+                       help="zoveel cirkels tegelijk (standaard: het aantal processorkernen)")
+    build.add_argument("--shard", type=shard, metavar="K/N",
+                       help="bouw alleen deel K van N (voor een CI-matrix; voeg de mappen daarna samen)")
+    build.add_argument("--standalone", action="store_true",
+                       help="elk handboek met zijn eigen kopie van het thema (om een map los te kopiëren)")
     build.add_argument("--format", choices=FORMATS, default="text")
     build.add_argument("--no-history", action="store_true",
                        help="lees de git-geschiedenis van de cirkelbestanden niet (SEQUENCE in de agenda's)")

@@ -22,12 +22,10 @@ from functools import lru_cache
 from pathlib import Path
 
 from . import __version__, calendars
+from .git import GIT_TIMEOUT, git, top_folder
 from .model import Circle
 from .schedule import plan
 from .validate import check_bytes
-
-GIT_TIMEOUT = 60  # seconds for one git command; a slower repository is read as having no history
-
 
 @dataclass(frozen=True)
 class History:
@@ -44,15 +42,14 @@ class _Revision:
 def read(circle: Circle) -> History | None:
     """The versions of the circle's events from its file's git history; None without git."""
     path = circle.source.resolve()
-    found = _git(path.parent, "rev-parse", "--show-toplevel")
-    if found is None:
+    top = top_folder(path.parent)
+    if top is None:
         return None
-    top = Path(found.strip()).resolve()
     relative = path.relative_to(top).as_posix()
     revisions = _revisions(top, relative)
     if not revisions:
         return None  # not committed yet
-    shallow = _git(top, "rev-parse", "--is-shallow-repository") == "true\n"
+    shallow = git(top, "rev-parse", "--is-shallow-repository") == "true\n"
     shown = _shown_by_blob(top, [r.blob for r in revisions], relative)
     current = path.read_bytes()
     working = _blob_id(current)
@@ -81,7 +78,7 @@ def _versions(revisions: list[_Revision], shown: dict[str, dict | None]) -> dict
 
 def _revisions(top: Path, relative: str) -> list[_Revision]:
     """The commits that changed the file (following renames), oldest first, with its blob."""
-    log = _git(top, "log", "--follow", "--no-abbrev", "--raw", "--format=%x00%ct", "--", relative)
+    log = git(top, "log", "--follow", "--no-abbrev", "--raw", "--format=%x00%ct", "--", relative)
     if not log:
         return []
     found = []
@@ -143,15 +140,6 @@ def _cat_blobs(top: Path, blobs: list[str]) -> dict[str, bytes]:
 def _blob_id(content: bytes) -> str:
     """The id git gives this content (so the working tree can be compared with HEAD)."""
     return hashlib.sha1(b"blob %d\0" % len(content) + content).hexdigest()
-
-
-def _git(folder: Path, *args: str) -> str | None:
-    try:
-        done = subprocess.run(["git", "-C", str(folder), *args], capture_output=True, text=True,
-                              timeout=GIT_TIMEOUT)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return done.stdout if done.returncode == 0 else None
 
 
 def _cache_dir() -> Path:

@@ -17,6 +17,7 @@ import html
 import os
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date, datetime, time, timedelta
 from urllib.parse import quote, urlsplit
 
@@ -228,7 +229,10 @@ def relative(target: str, page: str) -> str:
 
 # --- Rendering. -----------------------------------------------------------------------------
 
+@lru_cache(maxsize=None)
 def environment(language: str) -> jinja2.Environment:
+    """One environment per language and process: every circle's pages reuse its compiled
+    templates (the loader still notices an edited template, for `serve`)."""
     texts = catalog(language)
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(resource("docs_templates")), autoescape=True, finalize=_finalize,
@@ -238,7 +242,7 @@ def environment(language: str) -> jinja2.Environment:
     env.filters.update(md=md_text, md_field=md_field, md_inline=md_inline, url=link_url,
                        mailto=mailto, anchor=anchor, date_mark=date_mark, long_date=texts.long_date,
                        anchor_of=feed_anchor,
-                       clock=texts.clock)
+                       clock=texts.clock, school=_school)
 
     def label(key: str, **params) -> Markup:
         # Locale texts are trusted Markdown; the values put into them are not.
@@ -247,6 +251,12 @@ def environment(language: str) -> jinja2.Environment:
     env.globals.update(t=label, lang=language,
                        labels=lambda key: _trusted(texts.get(f"handbook.{key}")))
     return env
+
+
+@jinja2.pass_context
+def _school(context, school_id: str):
+    """school id -> School of the circle being rendered (`ids|map('school')`)."""
+    return context["circle"].school(school_id)
 
 
 def _trusted(node):
@@ -262,7 +272,6 @@ def _trusted(node):
 
 def render(circle: Circle, schedule: Schedule) -> Handbook:
     env = environment(circle.language)
-    env.filters["school"] = circle.school  # school id -> School, for the templates
     texts = catalog(circle.language)
     feeds = calendars.feeds(circle)
     context = {

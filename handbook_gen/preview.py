@@ -19,7 +19,7 @@ from typing import Callable
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from mkdocs.livereload import LiveReloadServer
 
-from .build import build
+from .build import build, failed
 from .i18n import catalog
 from .model import Circle
 from .resources import package_dir
@@ -89,7 +89,7 @@ class Preview:
         Never raises for a bad file: the server reloads the pages only after a build that returned.
         """
         outcome = self.check(self.files())
-        built = outcome.circles is not None and build(outcome.circles, self.folder) == 0
+        built = outcome.circles is not None and not failed(build(outcome.circles, self.folder))
         self.server.language = outcome.language
         if built:
             self.server.notice = b""

@@ -60,5 +60,20 @@ class Problem:
         where = f"{self.where}: " if self.where else ""
         return f"{self.location()}: {self.severity}: {where}{self.text(catalog)}"
 
+    def to_data(self) -> dict:
+        """As JSON data (a handbook's stamp keeps its circle's warnings); see from_data."""
+        params = {key: {"term": str(value)} if isinstance(value, Term) else value
+                  if isinstance(value, (bool, int, float)) else str(value)
+                  for key, value in self.params.items()}
+        return {"severity": self.severity, "code": self.code, "file": self.file, "line": self.line,
+                "col": self.col, "path": list(self.path), "params": params}
+
+    @classmethod
+    def from_data(cls, data: dict) -> Problem:
+        params = {key: Term(value["term"]) if isinstance(value, dict) else value
+                  for key, value in data["params"].items()}
+        return cls(data["severity"], data["code"], data["file"], data["line"], data["col"],
+                   tuple(data["path"]), params)
+
     def sort_key(self) -> tuple:
         return (self.file, self.line or 0, self.col or 0, self.severity, self.code)

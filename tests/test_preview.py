@@ -202,10 +202,10 @@ def test_a_build_that_fails_puts_its_own_notice_on_the_pages(monkeypatch):
     from handbook_gen.preview import Outcome, Preview
     from handbook_gen.validate import check_file
 
-    def refuse(config_file, site_dir):
+    def refuse(*arguments):
         raise site.SiteError("MkDocs: refused")
 
-    monkeypatch.setattr(site, "_run_mkdocs", refuse)
+    monkeypatch.setattr(site.mkdocs_run, "run", refuse)
     circle = check_file(EXAMPLE).circle
     announced = []
     preview = Preview([EXAMPLE], lambda files: Outcome([circle], [], "en"),

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from handbook_gen.site import SiteError, build_handbook, write_index
+from handbook_gen.index_page import write_index
+from handbook_gen.site import SiteError, build_handbook
 
 EPOCH = "1767225600"
 DOCS = {
@@ -119,9 +120,9 @@ def test_paths_stay_inside_the_site(tmp_path, circle_id, docs):
 
 CIRCLES = [
     {"id": "noord", "name": "Cirkel Noord", "board": "Stichting Arkade",
-     "school_year": (2025, 2026), "year": "build"},
+     "school_year": "2025-2026", "year": "build"},
     {"id": "eem", "name": "<script>alert(1)</script>", "board": "Eemland & Co",
-     "school_year": (2025, 2026), "year": "embed"},
+     "school_year": "2025-2026", "year": "embed"},
     {"id": "zuid", "name": "Cirkel Zuid", "board": "Stichting Arkade",
      "school_year": "2025-2026", "year": "build"},
 ]
@@ -150,5 +151,5 @@ def test_index_escapes_names_and_loads_nothing(tmp_path):
 
 
 def test_index_refuses_a_circle_id_that_is_not_a_folder_name(tmp_path):
-    with pytest.raises(SiteError):
+    with pytest.raises(ValueError):
         write_index([{**CIRCLES[0], "id": "javascript:alert(1)"}], tmp_path)

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from conftest import page_opener, serve
-from handbook_gen.build import build
+from handbook_gen.build import build, failed
+from handbook_gen.freshness import Settings
 from handbook_gen.calendars import feed_url, feeds, subscribe_url
 from handbook_gen.validate import check_file
 
@@ -27,7 +28,7 @@ def circle():
 @pytest.fixture(scope="module")
 def site(tmp_path_factory, circle) -> Path:
     out = tmp_path_factory.mktemp("site")
-    assert build([circle], out, use_history=False) == 0
+    assert not failed(build([circle], out, Settings(use_history=False)))
     return out
 
 
