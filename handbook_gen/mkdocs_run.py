@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import re
 import shutil
 from functools import lru_cache
 from pathlib import Path
@@ -100,7 +101,7 @@ def _tune(config, fingerprint: str, shared_assets: bool) -> None:
         # Scripts are written by MkDocs' script_tag filter, which does not go through "url".
         config.extra_javascript = [_shared(str(script)) for script in config.extra_javascript]
         config.extra["polyfills"] = [_shared(script) for script in config.extra.get("polyfills", [])]
-        config.plugins["handbook-gen-shared-assets"] = _LeaveOutSharedAssets()
+    config.plugins["handbook-gen"] = _HandbookPlugin(shared_assets)
 
 
 def _shared(path: str) -> str:
@@ -113,15 +114,36 @@ def _shared_url(context, value) -> str:
     return url_filter(context, _shared(str(value)))
 
 
-class _LeaveOutSharedAssets(BasePlugin):
-    """Theme files under assets/ are not copied into the handbook: they are shared."""
+class _HandbookPlugin(BasePlugin):
+    """Leaves the shared assets out of the handbook, and the theme's indentation out of its pages."""
+
+    def __init__(self, shared_assets: bool):
+        super().__init__()
+        self.shared_assets = shared_assets
 
     def on_files(self, files, config):
+        if not self.shared_assets:
+            return files
         theme_dirs = {os.path.normpath(folder) for folder in config.theme.dirs}
         for file in list(files):
             if file.src_uri.startswith(SHARED) and os.path.normpath(file.src_dir) in theme_dirs:
                 files.remove(file)
         return files
+
+    def on_post_page(self, output: str, page, config) -> str:
+        return compact(output)
+
+
+# Where white space is content: left as it is.
+_KEEP = re.compile(r"(<pre\b.*?</pre>|<textarea\b.*?</textarea>)", re.IGNORECASE | re.DOTALL)
+_INDENT = re.compile(r"\n[ \t]*(?:\n[ \t]*)*")
+
+
+def compact(html: str) -> str:
+    """The page without the theme templates' indentation and blank lines (a quarter of a page):
+    a line break followed by spaces shows as one space, as the line break alone does."""
+    parts = _KEEP.split(html)
+    return "".join(part if index % 2 else _INDENT.sub("\n", part) for index, part in enumerate(parts))
 
 
 # --- The shared assets of an output folder ---------------------------------------------------

@@ -1,0 +1,92 @@
+"""handbook-gen at board and national scale: N circles (copies of the example circles with their
+own ids) built as a user builds them, each figure beside the shell loop measured in the same run.
+
+Prints the figures and the issue's targets; asserts nothing.
+Run: .venv/bin/python bench/bench_scale.py [N]      (N defaults to 50; a run takes a few minutes)
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+COMMAND = [sys.executable, "-m", "handbook_gen"]
+ENVIRONMENT = {**os.environ, "SOURCE_DATE_EPOCH": "1767225600"}
+
+
+def write_circles(folder: Path, count: int) -> list[Path]:
+    """`count` circle files, made from the example circles with distinct ids."""
+    examples = sorted((ROOT / "circles").glob("*.yaml"))
+    folder.mkdir(parents=True)
+    files = []
+    for number in range(count):
+        example = examples[number % len(examples)]
+        circle_id = f"{example.stem}-{number:03d}"
+        text = re.sub(r"^id: .*$", f"id: {circle_id}", example.read_text(encoding="utf-8"),
+                      count=1, flags=re.MULTILINE)
+        path = folder / f"{circle_id}.yaml"
+        path.write_text(text, encoding="utf-8")
+        files.append(path)
+    return files
+
+
+def seconds(*args: str | Path) -> float:
+    started = time.perf_counter()
+    subprocess.run([*COMMAND, *map(str, args)], env=ENVIRONMENT, check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+def megabytes(folder: Path) -> float:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 1e6
+
+
+def main() -> None:
+    count = int(sys.argv[1]) if len(sys.argv) > 1 else 50
+    work = Path(tempfile.mkdtemp(prefix="bench-scale-"))
+    try:
+        files = write_circles(work / "circles", count)
+        print(f"{count} circles, {os.cpu_count()} cores; SOURCE_DATE_EPOCH set, no git history\n")
+
+        loop = sum(seconds("build", path, "-o", work / "loop") for path in files)
+        cold = seconds("build", work / "circles", "-o", work / "site")
+        one_core = seconds("build", work / "circles", "-o", work / "one-core", "--jobs", "1")
+        no_op = seconds("build", work / "circles", "-o", work / "site")
+        edited = files[count // 2]
+        edited.write_text(edited.read_text(encoding="utf-8").replace(
+            "name: ", "name: Gewijzigde ", 1), encoding="utf-8")
+        one_edit = seconds("build", work / "circles", "-o", work / "site")
+        standalone = seconds("build", work / "circles", "-o", work / "standalone", "--standalone")
+        validate = statistics.median(seconds("validate", files[0]) for _ in range(5))
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # KiB on Linux
+
+        rows = [
+            (f"{count} x `build one.yaml` (shell loop)", loop, "s", loop, None),
+            (f"build of {count} circles, cold (default: every core)", cold, "s", loop, "<= 0.15 x loop"),
+            (f"build of {count} circles, cold, --jobs 1", one_core, "s", loop, None),
+            (f"rebuild of {count}, nothing changed", no_op, "s", loop, "<= 1 s"),
+            (f"rebuild of {count}, one circle edited", one_edit, "s", loop, "<= 2 s"),
+            (f"build of {count}, --standalone, cold", standalone, "s", loop, None),
+            (f"the {count} handbooks on disk (shared assets)", megabytes(work / "site"), "MB", None, "<= 40 MB"),
+            (f"the {count} handbooks on disk (--standalone)", megabytes(work / "standalone"), "MB", None, None),
+            ("peak memory of the largest process", peak, "MB", None, "<= 300 MB"),
+            ("`validate` of one circle (median of 5)", validate, "s", None, "<= 0.25 s"),
+        ]
+        for label, value, unit, base, target in rows:
+            ratio = f"{value / base:6.3f} x loop" if base else " " * 13
+            print(f"{label:<52} {value:8.2f} {unit:<3} {ratio}   {target or ''}")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
