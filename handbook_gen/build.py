@@ -127,7 +127,8 @@ def _build_one(circle: Circle, about: dict, out_dir: Path, settings: Settings) -
 
 def _publish_shared_assets(out_dir: Path) -> None:
     generator = freshness.generator_fingerprint()
-    if freshness.read_stamp(out_dir / "assets").get("generator") != generator:
+    shared = out_dir / freshness.SHARED_FOLDER
+    if freshness.read_stamp(shared).get("generator") != generator:
         from .mkdocs_run import publish_shared_assets  # loads MkDocs: only when needed
 
-        publish_shared_assets(out_dir / "assets", {"generator": generator})
+        publish_shared_assets(shared, {"generator": generator})

@@ -18,15 +18,18 @@ from functools import lru_cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+from . import __version__
 from .git import last_commits
 from .resources import package_dir, resource
 
-# The libraries whose version can change a page, a calendar or a PDF.
-PACKAGES = ("handbook-gen", "mkdocs", "mkdocs-material", "markdown", "pymdown-extensions",
-            "jinja2", "markupsafe", "icalendar", "babel", "holidays", "segno", "pyyaml",
+# The libraries whose version can change a page, a calendar or a PDF; those of the site stage.
+SITE_PACKAGES = ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "jinja2")
+PACKAGES = (*SITE_PACKAGES, "markupsafe", "icalendar", "babel", "holidays", "segno", "pyyaml",
             "jsonschema")
 RESOURCES = ("mkdocs.yml", "docs_templates", "theme")  # beside or inside the package
 PACKAGE_FILES = ("*.py", "*.json", "*.yaml", "*.html", "*.md", "locale/**/*")
+SITE_CODE = ("site.py", "mkdocs_run.py", "safe_markdown.py")  # the code of the site stage
+SHARED_FOLDER = "assets"  # theme files under theme/assets/ are the shared assets
 
 
 @dataclass(frozen=True)
@@ -55,18 +58,33 @@ def source_keys(files: list[Path], settings: Settings) -> dict[Path, str]:
 @lru_cache(maxsize=1)
 def generator_fingerprint() -> str:
     """A hash of the generator's own files and its libraries' versions: a new release, an edited
-    template or locale text, a new holiday data set all give a new fingerprint. Once per process
-    (a `serve` session rebuilds from the rendered pages' hash instead, see site.inputs_digest)."""
-    sha = hashlib.sha256()
+    template or locale text, a new holiday data set all give a new fingerprint."""
     package = package_dir()
-    files = {path for pattern in PACKAGE_FILES for path in package.glob(pattern) if path.is_file()}
+    files = [path for pattern in PACKAGE_FILES for path in package.glob(pattern)]
     for name in RESOURCES:
         found = resource(name)
-        files.update([found] if found.is_file() else (p for p in found.rglob("*") if p.is_file()))
-    for path in sorted(files):
+        files += [found] if found.is_file() else found.rglob("*")
+    return _fingerprint(files, PACKAGES, __version__)
+
+
+def site_fingerprint(shared_assets: bool) -> str:
+    """A hash of what turns rendered pages into a handbook (the site stage): the base config,
+    the theme, the site code, MkDocs & co. Shared assets are left out where a handbook does not
+    carry them: an edited stylesheet then updates the shared copy, not every handbook.
+    Not cached: a long-running `serve` sees an edited theme."""
+    theme = resource("theme")
+    files = [resource("mkdocs.yml"), *(package_dir() / name for name in SITE_CODE)]
+    files += [path for path in theme.rglob("*")
+              if not (shared_assets and path.relative_to(theme).parts[0] == SHARED_FOLDER)]
+    return _fingerprint(files, SITE_PACKAGES, __version__)  # the version is in the stamp
+
+
+def _fingerprint(files, packages, generator_version: str) -> str:
+    sha = hashlib.sha256(generator_version.encode("utf-8"))
+    for path in sorted(path for path in files if path.is_file()):
         sha.update(f"\0{path.name}\0".encode("utf-8"))
         sha.update(path.read_bytes())
-    for name in PACKAGES:
+    for name in packages:
         sha.update(f"\0{name}={_version(name)}".encode("utf-8"))
     return sha.hexdigest()
 

@@ -18,6 +18,7 @@ import logging
 import os
 import re
 import shutil
+import tempfile
 from functools import lru_cache
 from pathlib import Path
 
@@ -32,10 +33,10 @@ from mkdocs.plugins import BasePlugin  # noqa: E402
 from mkdocs.structure.files import Files  # noqa: E402
 from mkdocs.utils.templates import url_filter  # noqa: E402
 
-from .freshness import write_stamp  # noqa: E402
+from .freshness import SHARED_FOLDER, write_stamp  # noqa: E402
 from .resources import resource  # noqa: E402
 
-SHARED = "assets/"  # theme files under this folder are the shared assets
+SHARED = f"{SHARED_FOLDER}/"  # theme files under this folder are the shared assets
 
 
 class MkDocsError(Exception):
@@ -166,10 +167,13 @@ def publish_shared_assets(target: Path, stamp: dict) -> None:
 def theme_assets() -> dict[str, Path]:
     """The theme's static files under assets/ (Material's and ours), by path inside assets/:
     the same files MkDocs would copy into every handbook."""
-    with _collected_warnings():
-        config = load_config(str(resource("mkdocs.yml")))
-    files = Files([])
-    files.add_files_from_theme(config.theme.get_env(), config)
+    # The base config alone, with an empty docs folder: its own "docs" need not exist.
+    with _collected_warnings(), tempfile.TemporaryDirectory() as empty:
+        Path(empty, "docs").mkdir()
+        config = load_config(str(resource("mkdocs.yml")), docs_dir=f"{empty}/docs",
+                             site_dir=f"{empty}/site")
+        files = Files([])
+        files.add_files_from_theme(config.theme.get_env(), config)
     return {file.src_uri[len(SHARED):]: Path(file.abs_src_path)
             for file in files if file.src_uri.startswith(SHARED)}
 

@@ -19,7 +19,7 @@ from pathlib import Path, PurePosixPath
 import yaml
 
 from . import __version__, mkdocs_run, staging
-from .freshness import generator_fingerprint, read_stamp, write_stamp
+from .freshness import read_stamp, site_fingerprint, write_stamp
 from .resources import resource
 
 CIRCLE_ID = re.compile(r"[a-z0-9][a-z0-9-]*")
@@ -47,7 +47,7 @@ def build_handbook(circle_id: str, site_name: str, language: str, docs: dict[str
     target = out_dir / circle_id
     if out_dir.is_dir():
         staging.remove_stale(out_dir, circle_id)
-    project = generator_fingerprint()
+    project = site_fingerprint(shared_assets)
     digest = inputs_digest(circle_id, site_name, language, docs, nav, project, shared_assets)
     previous = read_stamp(target)
     if previous.get("inputs") == digest:
@@ -85,7 +85,7 @@ def _check_arguments(circle_id: str, language: str, docs: dict) -> None:
 
 def inputs_digest(circle_id: str, site_name: str, language: str, docs: dict[str, str | bytes],
                   nav: list, project: str, shared_assets: bool) -> str:
-    """SHA-256 over everything the built handbook depends on."""
+    """SHA-256 over everything the built handbook depends on: its pages and the site stage."""
     sha = hashlib.sha256()
     header = {"id": circle_id, "site_name": site_name, "language": language, "nav": nav,
               "project": project, "shared_assets": shared_assets}
