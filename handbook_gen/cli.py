@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import sys
 import tempfile
 import traceback
@@ -20,10 +19,9 @@ from .i18n import LANGUAGES, catalog
 from .problems import ERROR, Problem, one_line
 from .reproducible import source_date
 from .starter import schema_reference, starter_text
-from .validate import SCHEMA_PATH, Checked, check_file
+from .validate import SCHEMA_PATH, Checked, check_files, is_slug
 
 DEFAULT_CIRCLES = Path("circles")
-SLUG = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 CRASH_LOG = Path(tempfile.gettempdir()) / "handbook-gen-error.log"
 
@@ -46,23 +44,6 @@ def circle_files(paths: list[Path], language: str) -> list[Path]:
         else:
             raise UsageError(catalog(language).message("cli.not_found", path=path))
     return list(dict.fromkeys(found))
-
-
-def check_all(files: list[Path], known: dict[str, str] | None = None) -> list[Checked]:
-    """Check every file, then the rule across files: circle ids are unique in one build.
-    `known`: the ids (and files) of circles in this build that need no checking again."""
-    results = [check_file(path) for path in files]
-    owners: dict[str, str] = dict(known or {})
-    for result in results:
-        if result.circle is None:
-            continue
-        first = owners.setdefault(result.circle.id, result.file)
-        if first != result.file:
-            line, col = result.positions.of_value(("id",))
-            result.problems.append(Problem(ERROR, "rules.duplicate_circle", result.file, line, col,
-                                           ("id",), {"id": result.circle.id, "other": first}))
-            result.circle = None
-    return results
 
 
 # --- output -------------------------------------------------------------------------------
@@ -105,7 +86,7 @@ def _add_to_job_summary(markdown: str) -> None:
 
 def cmd_validate(args) -> int:
     files = circle_files(args.paths or [DEFAULT_CIRCLES], args.lang or "nl")
-    return report(check_all(files), args.format, args.lang, args.strict)
+    return report(check_files(files), args.format, args.lang, args.strict)
 
 
 def cmd_schema(args) -> int:
@@ -120,7 +101,7 @@ def cmd_schema(args) -> int:
 
 def cmd_new(args) -> int:
     texts = catalog(args.lang or "nl")
-    if not SLUG.match(args.id) or not 3 <= len(args.id) <= 60:
+    if not is_slug(args.id):
         raise UsageError(texts.message("schema.kind.slug", found=args.id))
     target = args.dir / f"{args.id}.yaml"
     if target.exists():
@@ -138,7 +119,7 @@ def cmd_init(args) -> int:
     language = args.lang or "nl"
     texts = catalog(language)
     circle_id = args.circle or board.DEFAULT_CIRCLE[language]
-    if not SLUG.match(circle_id) or not 3 <= len(circle_id) <= 60:
+    if not is_slug(circle_id):
         raise UsageError(texts.message("schema.kind.slug", found=circle_id))
     if args.dir.exists() and not args.dir.is_dir():
         raise UsageError(texts.message("init.not_a_folder", path=args.dir))
@@ -171,10 +152,9 @@ def cmd_build(args) -> int:
     files = circle_files(args.paths or [DEFAULT_CIRCLES], args.lang or "nl")
     settings = Settings(shared_assets=not args.standalone, use_history=not args.no_history)
     current = build.current_handbooks(files, args.output, settings)
-    results = check_all([path for path in files if path not in current],
+    results = check_files([path for path in files if path not in current],
                         {about["id"]: str(path) for path, about in current.items()})
-    results += [Checked(str(path), None, [Problem.from_data(p) for p in about["problems"]],
-                        language=about["language"]) for path, about in current.items()]
+    results += remembered(current)
     if any(r.problems for r in results):
         status = report([r for r in results if r.problems], args.format, args.lang, args.strict)
         if status != EXIT_OK:
@@ -188,6 +168,14 @@ def cmd_build(args) -> int:
     outcomes += [build.Outcome(about["id"], "unchanged") for about in current.values()
                  if shard.holds(about["id"])]
     return print_outcomes(sorted(outcomes, key=lambda o: o.circle_id), args.output, args.lang)
+
+
+def remembered(current: dict[Path, dict]) -> list[Checked]:
+    """The files of handbooks that are up to date: not checked again; their warnings are
+    reported again, as the build that made the handbook found them."""
+    return [Checked(str(path), None, [Problem.from_data({**data, "file": str(path)})
+                                      for data in about["problems"]], language=about["language"])
+            for path, about in current.items()]
 
 
 def print_outcomes(outcomes, out_dir: Path, language: str | None) -> int:
@@ -210,7 +198,7 @@ def cmd_serve(args) -> int:
     check_epoch(args.lang)
 
     def check(files: list[Path]) -> Outcome:
-        results = check_all(files)
+        results = check_files(files)
         status = report(results, "text", args.lang, strict=False)
         messages = [reports.text_line(p, args.lang or r.language) for r in results for p in r.problems]
         language = args.lang or (results[0].language if results else "nl")

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from . import __version__, calendars
 from .git import GIT_TIMEOUT, git, top_folder
+from .resources import cache_dir
 from .model import Circle
 from .schedule import plan
 from .validate import check_bytes
@@ -143,8 +144,7 @@ def _blob_id(content: bytes) -> str:
 
 
 def _cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "handbook-gen" / "history" / _generator_key()
+    return cache_dir("history") / _generator_key()
 
 
 @lru_cache(maxsize=1)

@@ -57,6 +57,10 @@ class Catalog:
         return format_time(moment, format="HH:mm", locale=BABEL_LOCALES[self.language])
 
 
+# Our own locale files: libyaml's loader where installed, ten times faster than pure Python.
+TRUSTED_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 @lru_cache(maxsize=None)
 def catalog(language: str = DEFAULT_LANGUAGE) -> Catalog:
     if language not in LANGUAGES:
@@ -64,5 +68,5 @@ def catalog(language: str = DEFAULT_LANGUAGE) -> Catalog:
     texts = {}
     for path in sorted((LOCALE_DIR / language).glob("*.yaml")):
         with open(path, encoding="utf-8") as handle:
-            texts[path.stem] = yaml.safe_load(handle)
+            texts[path.stem] = yaml.load(handle, Loader=TRUSTED_LOADER)
     return Catalog(language, texts)

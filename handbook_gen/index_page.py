@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 from collections import defaultdict
 from functools import lru_cache
 from pathlib import Path
@@ -12,10 +11,10 @@ import jinja2
 
 from .i18n import catalog
 from .resources import resource
+from .validate import is_slug
 
 TEMPLATE = "site-index.html.j2"  # in docs_templates/
 FIELDS = ("id", "name", "board", "school_year", "year")  # school_year as "2025-2026"
-CIRCLE_ID = re.compile(r"[a-z0-9][a-z0-9-]*")
 
 
 def write_index(circles: list[dict], out_dir: Path) -> None:
@@ -23,7 +22,7 @@ def write_index(circles: list[dict], out_dir: Path) -> None:
     to its handbook. Every value is HTML-escaped by the template (autoescape)."""
     by_board: dict[str, list[dict]] = defaultdict(list)
     for circle in circles:
-        if not CIRCLE_ID.fullmatch(str(circle["id"])):  # it becomes a link: no "javascript:"
+        if not is_slug(str(circle["id"])):  # it becomes a link: no "javascript:"
             raise ValueError(f"not a valid circle id for a link: {circle['id']!r}")
         by_board[str(circle["board"])].append({key: circle[key] for key in FIELDS})
     boards = [(board, sorted(items, key=lambda c: (str(c["name"]).casefold(), c["id"])))

@@ -8,6 +8,7 @@ importlib.resources, so the rest of the code never guesses a path.
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
@@ -34,3 +35,9 @@ def resource(name: str) -> Path:
 def package_dir() -> Path:
     """The folder of the handbook_gen package itself (its data files: schema, locale, starter)."""
     return Path(str(files("handbook_gen")))
+
+
+def cache_dir(kind: str) -> Path:
+    """Where the generator keeps what it may forget (history, holiday data): ~/.cache/handbook-gen."""
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "handbook-gen" / kind

@@ -9,11 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, time
-from functools import lru_cache
 from itertools import combinations
 
-import holidays
-
+from . import holiday_data
 from .i18n import catalog
 from .model import Activity, Circle, Moment, Person, Review
 from .problems import WARNING, Problem
@@ -163,22 +161,11 @@ def _warning(circle, positions, event: Event, code: str, **params) -> Problem:
                    {"event": event.title, **params})
 
 
-@lru_cache(maxsize=64)
-def _public_holidays(years: tuple[int, ...], language: str) -> dict:
-    return dict(holidays.NL(years=years, language=language))
-
-
-@lru_cache(maxsize=64)
-def _school_holidays(region: str, years: tuple[int, ...], language: str) -> dict:
-    return dict(holidays.NL(subdiv=region.capitalize(), categories=("school",), years=years,
-                            language=language))
-
-
 def _date_warnings(circle: Circle, events: list[Event], positions) -> list[Problem]:
     texts = catalog(circle.language)
     years = circle.school_year
     language = "nl" if circle.language == "nl" else "en_US"
-    public = _public_holidays(years, language)
+    public = holiday_data.public(years, language)
     problems = []
     for event in events:
         if event.cancelled:
@@ -193,7 +180,7 @@ def _date_warnings(circle: Circle, events: list[Event], positions) -> list[Probl
         in_holiday: dict[tuple[str, str], list[str]] = {}  # (holiday, region) -> school names
         for school in (circle.school(s) for s in event.schools):
             if school.holiday_region:
-                vacation = _school_holidays(school.holiday_region, years, language).get(day)
+                vacation = holiday_data.school(school.holiday_region, years, language).get(day)
                 if vacation:
                     in_holiday.setdefault((vacation, school.holiday_region), []).append(school.name)
             if day in school.study_days:

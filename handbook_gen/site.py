@@ -13,17 +13,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from pathlib import Path, PurePosixPath
 
 import yaml
 
 from . import __version__, mkdocs_run, staging
 from .freshness import read_stamp, site_fingerprint, write_stamp
+from .i18n import LANGUAGES
 from .resources import resource
+from .validate import is_slug
 
-CIRCLE_ID = re.compile(r"[a-z0-9][a-z0-9-]*")
-LANGUAGES = ("nl", "en")
 
 
 class SiteError(Exception):
@@ -73,7 +72,7 @@ def build_handbook(circle_id: str, site_name: str, language: str, docs: dict[str
 
 def _check_arguments(circle_id: str, language: str, docs: dict) -> None:
     # Validation guarantees these; checked again because they become paths on disk.
-    if not CIRCLE_ID.fullmatch(circle_id):
+    if not is_slug(circle_id):
         raise SiteError(f"not a valid circle id for a folder name: {circle_id!r}")
     if language not in LANGUAGES:
         raise SiteError(f"unknown language {language!r} (expected one of {', '.join(LANGUAGES)})")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -28,6 +29,12 @@ SCHEMA_PATH = Path(__file__).parent / "circle.schema.json"
 def schema() -> dict:
     with open(SCHEMA_PATH, encoding="utf-8") as handle:
         return json.load(handle)
+
+
+def is_slug(text: str) -> bool:
+    """An id as the schema allows it (circle, school, event): also a safe folder and link name."""
+    slug = schema()["$defs"]["slug"]
+    return bool(re.fullmatch(slug["pattern"], text)) and slug["minLength"] <= len(text) <= slug["maxLength"]
 
 
 @lru_cache(maxsize=1)
@@ -195,3 +202,20 @@ def _json_type(value) -> str:
 
 def _type_word(json_type) -> str:
     return json_type if isinstance(json_type, str) else json_type[0]
+
+
+def check_files(files: list[Path], known: dict[str, str] | None = None) -> list[Checked]:
+    """Check every file, then the rule across files: circle ids are unique in one build.
+    `known`: the ids (and files) of circles in this build that need no checking again."""
+    results = [check_file(path) for path in files]
+    owners: dict[str, str] = dict(known or {})
+    for result in results:
+        if result.circle is None:
+            continue
+        first = owners.setdefault(result.circle.id, result.file)
+        if first != result.file:
+            line, col = result.positions.of_value(("id",))
+            result.problems.append(Problem(ERROR, "rules.duplicate_circle", result.file, line, col,
+                                           ("id",), {"id": result.circle.id, "other": first}))
+            result.circle = None
+    return results

@@ -201,7 +201,7 @@ def test_github_format_also_writes_the_job_summary(tmp_path, monkeypatch, capsys
 
 def test_a_bug_is_exit_3_with_one_line_and_a_log(monkeypatch, tmp_path, capsys):
     monkeypatch.setattr(cli, "CRASH_LOG", tmp_path / "fout.log")
-    monkeypatch.setattr(cli, "check_all", lambda files: {}["bug"])
+    monkeypatch.setattr(cli, "check_files", lambda files: {}["bug"])
     code, out, err = run(["validate", "circles"], capsys)
     assert code == 3 and out == ""
     assert err.count("\n") == 1 and "interne fout" in err and str(tmp_path / "fout.log") in err
@@ -210,7 +210,7 @@ def test_a_bug_is_exit_3_with_one_line_and_a_log(monkeypatch, tmp_path, capsys):
 
 
 def test_debug_shows_the_traceback(monkeypatch, capsys):
-    monkeypatch.setattr(cli, "check_all", lambda files: {}["bug"])
+    monkeypatch.setattr(cli, "check_files", lambda files: {}["bug"])
     code, _, err = run(["validate", "circles", "--debug"], capsys)
     assert code == 3
     assert "Traceback" in err and "interne fout" in err.splitlines()[-1]
