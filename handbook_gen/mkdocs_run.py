@@ -77,8 +77,11 @@ _BYTECODE = _MemoryBytecodeCache()
 
 @lru_cache(maxsize=4)
 def _theme_listing(dirs: tuple[str, ...], fingerprint: str) -> tuple[str, ...]:
-    """Every file in the theme folders; `fingerprint` changes when a theme file does."""
-    return tuple(jinja2.FileSystemLoader(list(dirs)).list_templates())
+    """The theme folders' files that MkDocs may copy; `fingerprint` changes when a theme file
+    does. Hidden files and folders (Material's 14,000 `.icons`) are left out here, as MkDocs'
+    own filter would leave them out, so that filter runs on 170 names instead of 14,500."""
+    names = jinja2.FileSystemLoader(list(dirs)).list_templates()
+    return tuple(name for name in names if not any(part.startswith(".") for part in name.split("/")))
 
 
 def _tune(config, fingerprint: str, shared_assets: bool) -> None:
