@@ -129,9 +129,9 @@ def test_quickscan_has_a_statement_per_aspect_layer_and_phase(sites):
     assert summary[0] == ["Aspect", *LAYERS]
     assert [row[0] for row in summary[1:5]] == list(ASPECTS)
     assert all(cell == "☐ B ☐ T ☐ G" for row in summary[1:5] for cell in row[1:])
-    choice = [row[0] for row in summary[5:]]  # then: where we start, written in
-    assert choice[:4] == ["Gegevens", "We beginnen bij het aspect", "Bij de laag", "In de fase"]
+    assert summary[5] == ["Actie", "Wie", "Wanneer"]  # the first actions, written in
     text = words(sites["build"], "formulieren/quickscan.html")
+    assert "We beginnen bij (aspect, laag en fase), omdat:" in text
     assert "Gebaseerd op de Werkwijzer samen leren" in text
     assert "een eigen bewerking voor dit handboek, niet de tekst van de Werkwijzer" in text
 
