@@ -112,6 +112,8 @@ def test_year_board_has_five_periods_and_the_period_planning(sites):
     assert ["Wie gaat op bezoek", "Bij wie", "Wanneer", "Waar kijken we naar?"] in tables["Periodeplanning"]
     assert tables["Acties"][0] == ["Actie", "Wie", "Wanneer", "Klaar"]
     assert len(tables["Acties"]) == 6
+    cycle = (sites["build"] / "kwaliteitscyclus.html").read_text(encoding="utf-8")
+    assert '<a href="formulieren/jaarbord.html">formulier jaarbord en periodeplanning</a>' in cycle
 
 
 def test_quickscan_has_a_statement_per_aspect_layer_and_phase(sites):
