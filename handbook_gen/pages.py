@@ -33,9 +33,10 @@ from .reproducible import source_date
 from .resources import resource
 from .schedule import Event, Schedule, identity
 
-# The blank forms, in the order of a review: file name under formulieren/ and locale key.
+# The blank forms, file name under formulieren/ and locale key: those of a review in its order,
+# then the school's own planning tools (seeds 002 and 004).
 FORMS = ("zelfevaluatie", "lesbezoek", "learning-walk", "stem-van-de-leerling", "teamgesprek",
-         "reviewverslag", "workshopplan", "evaluatie", "kwaliteitskaart")
+         "reviewverslag", "workshopplan", "evaluatie", "kwaliteitskaart", "jaarbord", "quickscan")
 # The forms a review page carries pre-filled: what the host and the reviewers use for that review.
 REVIEW_FORMS = ("zelfevaluatie", "lesbezoek", "learning-walk", "stem-van-de-leerling",
                 "teamgesprek", "reviewverslag", "workshopplan")
@@ -290,6 +291,7 @@ def render(circle: Circle, schedule: Schedule) -> Handbook:
         "subscribe_url": lambda feed: calendars.subscribe_url(circle, feed),
         "event_ics": lambda event, page: link_url(relative(calendars.event_path(event), page)),
         "event_link": lambda event, page: link_url(_event_link(event, page)),
+        "form_url": lambda form, page: link_url(relative(f"formulieren/{form}.md", page)),
         "programme": lambda review: programme(review, _trusted(texts.get("handbook.review.programme"))),
         "standard_day": STANDARD_DAY,
         "school": circle.school, "events_of": lambda review: _review_events(schedule, review),

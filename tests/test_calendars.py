@@ -359,9 +359,9 @@ def test_text_with_ical_syntax_stays_one_event(circle, tmp_path):
     assert not [e for e in read if e["uid"] == "nep@example"]
     calendar = ical_js({"circle.ics": data}, tmp_path)["circle.ics"]["calendar"]
     # ical.js does not know NAME (RFC 7986) as text, so it hands the value over still escaped.
-    assert calendar["name"] == "LtS Noord\\, Zuid\\nEND:VCALENDAR — hele cirkel"
+    assert calendar["name"] == "LtS Noord\\, Zuid\\nEND:VCALENDAR — de hele cirkel"
     assert len(read) == len(events)
-    assert "\r\nX-WR-CALNAME:LtS Noord\\, Zuid\\nEND:VCALENDAR — hele cirkel\r\n" in data.decode()
+    assert "\r\nX-WR-CALNAME:LtS Noord\\, Zuid\\nEND:VCALENDAR — de hele cirkel\r\n" in data.decode()
 
 
 def test_long_lines_fold_at_75_octets_without_splitting_characters(circle, tmp_path):

@@ -21,7 +21,7 @@ FORM = """<div class="lts-form" markdown>
 | --- | --- |
 | School | <span class="lts-write lts-write--s"></span> |
 | Datum | <span class="lts-write lts-write--s"></span> |
-| Observator | <span class="lts-write lts-write--s"></span> |
+| Observant | <span class="lts-write lts-write--s"></span> |
 
 ## Wat zie je?
 
