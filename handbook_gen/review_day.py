@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from .model import Circle, Review, School
+from .model import Circle, Moment, Review, School
 
 # Guideline minutes of each part of the day (domain.md §3).
 MINUTES = {"briefing": 30, "context": 30, "visits": 75, "break": 15, "pupil_voice": 30,
@@ -26,6 +26,10 @@ MORNING = ("briefing", "context", "visits", "break", "pupil_voice", "lunch", "fo
 AFTERNOON = ("lunch", "team", "findings", "feedback", "closing")
 STANDARD_DAY = (time(8, 0), time(15, 30))
 GRID = 5  # minutes
+# The workshop plan's outline (check-in, findings, dialogue, actions, closing) in the form's
+# proportions; a workshop without times gets the usual slot.
+OUTLINE = {"check_in": 10, "findings": 15, "dialogue": 30, "actions": 20, "closing": 5}
+WORKSHOP_MINUTES = 120
 # Less than this share of the guideline's time for a side of the day is no room: a warning.
 MIN_SHARE = 0.5
 
@@ -84,7 +88,9 @@ def plan_day(circle: Circle, review: Review) -> ReviewDay:
     leave = _clamp(_minutes(pupils[1]), start, end) if pupils else start
     arrive = _clamp(_minutes(pupils[0]), start, leave) if pupils else leave
     morning, afternoon = _sides(leave - start, end - leave)
-    slots = _fit_morning(morning, start, arrive, leave) + _fit(afternoon, leave, end)
+    visits = ((min(v.start for v in review.visits), max(v.end for v in review.visits))
+              if review.visits else ())
+    slots = _fit_morning(morning, start, arrive, leave, visits) + _fit(afternoon, leave, end)
     return ReviewDay(
         review=review, pupils=pupils,
         slots=tuple(Slot(part, _time(a), _time(b)) for part, a, b in slots),
@@ -118,31 +124,45 @@ def _sides(morning_room: int, afternoon_room: int) -> tuple[tuple[str, ...], tup
     return fixed_morning, AFTERNOON
 
 
-def _fit_morning(parts, start: int, arrive: int, leave: int) -> list:
-    """The opening from the start, the rest from when pupils are there until they leave."""
+def _fit_morning(parts, start: int, arrive: int, leave: int, visits: tuple) -> list:
+    """The opening from the start, the rest from when pupils are there until they leave.
+
+    Planned visits fix when the visiting happens: the other parts fit around them."""
     opening = [p for p in parts if p in OPENING]
     rest = [p for p in parts if p not in OPENING]
+    if visits:
+        first, last = (_clamp(_minutes(moment), start, leave) for moment in visits)
+        later = [p for p in rest if p != "visits"]
+        return _fit(opening, start, first) + [("visits", first, last)] + _fit(later, last, leave)
     split = max(start + _on_grid((leave - start) * _total(opening) / _total(parts)), arrive)
     return _fit(opening, start, split) + _fit(rest, split, leave)
 
 
-def _fit(parts, start: int, end: int) -> list[tuple[str, int, int]]:
-    """Parts in [start, end] (minutes of the day) in the guideline's proportions, on the grid."""
-    fitted, done, at = [], 0, start
+def _fit(parts, start: int, end: int, minutes=MINUTES) -> list[tuple[str, int, int]]:
+    """Parts in [start, end] (minutes of the day) in the proportions of `minutes`, on the grid."""
+    fitted, done, at, total = [], 0, start, _total(parts, minutes)
     for part in parts:
-        done += MINUTES[part]
-        until = end if done == _total(parts) else min(end, start + _on_grid((end - start) * done / _total(parts)))
+        done += minutes[part]
+        until = end if done == total else min(end, start + _on_grid((end - start) * done / total))
         fitted.append((part, at, until))
         at = until
     return fitted
+
+
+def workshop_outline(workshop: Moment | None) -> dict[str, int]:
+    """Minutes of each part of the staff workshop, adding up to its length."""
+    length = WORKSHOP_MINUTES
+    if workshop is not None and workshop.start is not None:
+        length = _minutes(workshop.end) - _minutes(workshop.start)
+    return {part: end - start for part, start, end in _fit(list(OUTLINE), 0, length, OUTLINE)}
 
 
 def _names(schools: list[School], role: str) -> tuple[str, ...]:
     return tuple(person.name for school in schools for person in getattr(school, role))
 
 
-def _total(parts) -> int:
-    return sum(MINUTES[part] for part in parts)
+def _total(parts, minutes=MINUTES) -> int:
+    return sum(minutes[part] for part in parts)
 
 
 def _on_grid(minutes: float) -> int:
