@@ -109,7 +109,7 @@ def test_a_cancelled_review_takes_its_preparation_and_workshop_with_it(tmp_path,
     assert diff(tmp_path, capsys, ("    lead: school-b\n", "    lead: school-b\n    cancelled: true\n")) == [
         "Voorbereiding peer review OBS School A: vervalt (dinsdag 4 november 2025)",
         "Peer review bij OBS School A: vervalt (dinsdag 18 november 2025 08:00)",
-        "Workshop na de peer review OBS School A: vervalt (dinsdag 9 december 2025)",
+        "Personeelsworkshop na de peer review OBS School A: vervalt (dinsdag 9 december 2025)",
         # The workshop is for the host's schoolcoaches only: not in the peer reviewers' feeds.
         "agenda circle.ics: 3 activiteit(en) anders",
         "agenda peer-reviewers.ics: 2 activiteit(en) anders",
@@ -150,7 +150,7 @@ def test_review_host(tmp_path, capsys):
     assert without_feeds(lines) == [
         "Peer review bij IKC School D: locatie nu IKC School D (was OBS School A)",
         "Peer review bij IKC School D: gastschool nu IKC School D (was OBS School A)",
-        "Workshop na de peer review IKC School D: locatie nu IKC School D (was OBS School A)",
+        "Personeelsworkshop na de peer review IKC School D: locatie nu IKC School D (was OBS School A)",
     ]
     assert "agenda school-school-d.ics: 3 activiteit(en) anders" in lines
 
@@ -178,7 +178,7 @@ def test_preparation_and_workshop(tmp_path, capsys):
     assert without_feeds(lines) == [
         "Voorbereiding peer review OBS School A: van dinsdag 4 november 2025 naar woensdag 5 november 2025 15:00",
         "Voorbereiding peer review OBS School A: locatie nu online: https://meet.example/intake (was geen)",
-        "Workshop na de peer review OBS School A: verwijderd (stond op dinsdag 9 december 2025)",
+        "Personeelsworkshop na de peer review OBS School A: verwijderd (stond op dinsdag 9 december 2025)",
     ]
 
 
@@ -473,7 +473,7 @@ def test_git_base_reports_new_deleted_and_changed_files(repository, capsys):
             "  Opleidingsdag: nieuw, op woensdag 8 oktober 2025 09:00",
             "  Voorbereiding peer review OBS School A: nieuw, op dinsdag 4 november 2025",
             "  Peer review bij OBS School A: nieuw, op dinsdag 18 november 2025 08:00",
-            "  Workshop na de peer review OBS School A: nieuw, op dinsdag 9 december 2025",
+            "  Personeelsworkshop na de peer review OBS School A: nieuw, op dinsdag 9 december 2025",
         ]),
         "\n".join([
             "Cirkel Test (circles/minimal.yaml)",
@@ -486,7 +486,7 @@ def test_git_base_reports_new_deleted_and_changed_files(repository, capsys):
             "  Opleidingsdag: verwijderd (stond op woensdag 8 oktober 2025 09:00)",
             "  Voorbereiding peer review OBS School A: verwijderd (stond op dinsdag 4 november 2025)",
             "  Peer review bij OBS School A: verwijderd (stond op dinsdag 18 november 2025 08:00)",
-            "  Workshop na de peer review OBS School A: verwijderd (stond op dinsdag 9 december 2025)",
+            "  Personeelsworkshop na de peer review OBS School A: verwijderd (stond op dinsdag 9 december 2025)",
         ]) + "\n",
     ]
 

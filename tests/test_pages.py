@@ -233,7 +233,7 @@ def test_cancelled_events_are_marked(circle):
     assert "<del>Opleidingsdag</del> **vervalt**" in planning
     # A cancelled review takes its preparation and workshop with it.
     assert "<del>Voorbereiding peer review CBS Het Kompas</del> **vervalt**" in planning
-    assert "<del>Workshop na de peer review CBS Het Kompas</del> **vervalt**" in planning
+    assert "<del>Personeelsworkshop na de peer review CBS Het Kompas</del> **vervalt**" in planning
     rows = [line for line in planning.splitlines() if '<a id="' in line]
     assert sum("**vervalt**" in row for row in rows) == 4
     assert "Deze review vervalt." in book.docs["reviews/review-kompas.md"]
