@@ -223,8 +223,13 @@ def test_person_moved_to_another_role(tmp_path, capsys):
                                    "      - name: Bram Jansen\n")) == [
         "Kees Smit: nieuw, peer reviewer van OBS School A",
         "Bram Jansen: nu schoolcoach van OBS School A (was peer reviewer van OBS School A)",
+        # The workshop names the host's schoolcoaches who lead it: its text changes in every feed.
+        "agenda circle.ics: 1 activiteit(en) anders",
+        "agenda schoolcoaches.ics: 1 activiteit(en) anders",
+        "agenda school-school-a.ics: 1 activiteit(en) anders",
         "nieuwe persoonlijke agenda's: Kees Smit",
-        "persoonlijke agenda's met 1 activiteit(en) anders: Bram Jansen",  # the workshop is his now
+        # The workshop is his now; Fatima el Amrani's workshop names him as a co-lead.
+        "persoonlijke agenda's met 1 activiteit(en) anders: Bram Jansen en Fatima el Amrani",
     ]
 
 
@@ -279,6 +284,14 @@ def test_coordinator_theme_and_circle_name(tmp_path, capsys):
         "  nieuwe persoonlijke agenda's: Piet de Boer",
         "  persoonlijke agenda's vervallen: Anna de Vries",
     ]
+
+
+def test_expert_coach_and_own_questions(tmp_path, capsys):
+    coach = ("coordinator:\n", "expert_coach:\n  name: Ineke Bakker\ncoordinator:\n")
+    questions = ("  title: Rekenen\n", "  title: Rekenen\n  pupil_questions: [\"Hoe reken jij?\"]\n")
+    assert diff(tmp_path, capsys, coach, questions) == [
+        "vragen voor de leerlingen gewijzigd", "expertcoach: nu Ineke Bakker (was geen)"]
+    assert diff(tmp_path, capsys, before=[coach]) == ["expertcoach: nu geen (was Ineke Bakker)"]
 
 
 def test_coordinator_e_mail_changes_every_event_of_every_feed(tmp_path, capsys):
