@@ -40,10 +40,6 @@ class Slot:
     start: time
     end: time
 
-    @property
-    def with_pupils(self) -> bool:
-        return self.part in PUPIL_PARTS
-
 
 @dataclass(frozen=True)
 class ReviewDay:
