@@ -169,7 +169,7 @@ def test_english_handbook_gets_english_texts(circle):
     english = change_event(replace(circle, language="en"), "review-regenboog", cancelled=True)
     events = by_uid(build(english)["calendars/circle.ics"])
     assert str(events[uid("review-kompas.workshop")]["DESCRIPTION"]).startswith(
-        "For: schoolcoaches of CBS Het Kompas.")
+        "For: the whole staff of CBS Het Kompas, led by the school's schoolcoaches: Joost Mulder.")
     assert str(events[uid("review-regenboog")]["SUMMARY"]).startswith("CANCELLED: ")
 
 
