@@ -81,17 +81,21 @@ def plan_day(circle: Circle, review: Review) -> ReviewDay:
     visiting = [circle.school(s) for s in review.reviewers]
     pupils = host.pupils_in(review.date)
     start, end = (_minutes(t) for t in _day(review, pupils))
-    leave = _clamp(_minutes(pupils[1]), start, end) if pupils else start
-    arrive = _clamp(_minutes(pupils[0]), start, leave) if pupils else leave
-    morning, afternoon = _sides(leave - start, end - leave)
-    visits = ((min(v.start for v in review.visits), max(v.end for v in review.visits))
-              if review.visits else ())
-    slots = _fit_morning(morning, start, arrive, leave, visits) + _fit(afternoon, leave, end)
+    # On a weekend (already a warning) nobody's hours limit the day: the guideline, fitted.
+    leave = _clamp(_minutes(pupils[1]), start, end) if pupils else None
+    arrive = _clamp(_minutes(pupils[0]), start, leave) if pupils else None
+    if pupils:
+        morning, afternoon = _sides(leave - start, end - leave)
+        visits = ((min(v.start for v in review.visits), max(v.end for v in review.visits))
+                  if review.visits else ())
+        slots = _fit_morning(morning, start, arrive, leave, visits) + _fit(afternoon, leave, end)
+    else:
+        slots = _fit(MORNING + TEAM_PARTS, start, end)
     return ReviewDay(
         review=review, pupils=pupils,
         slots=tuple(Slot(part, _time(a), _time(b)) for part, a, b in slots),
-        fits_pupils=leave - arrive >= MIN_SHARE * _total(PUPIL_PARTS),
-        fits_after=end - leave >= MIN_SHARE * _total(TEAM_PARTS),
+        fits_pupils=not pupils or leave - arrive >= MIN_SHARE * _total(PUPIL_PARTS),
+        fits_after=not pupils or end - leave >= MIN_SHARE * _total(TEAM_PARTS),
         leaders=_names(visiting, "peer_reviewers"), coaches=_names(visiting, "schoolcoaches"),
         chair=_names([circle.school(review.lead)], "peer_reviewers") if review.lead else (),
         host_leaders=_names([host], "peer_reviewers"), host_coaches=_names([host], "schoolcoaches"))

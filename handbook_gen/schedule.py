@@ -238,13 +238,12 @@ def _day_warnings(circle: Circle, events: list[Event], positions) -> list[Proble
         if event.kind != "review" or event.cancelled or event.start is None:
             continue
         day = plan_day(circle, event.review)
-        pupils = "–".join(t.strftime("%H:%M") for t in day.pupils) if day.pupils else "-"
         path = event.path + ("start",)
         line, col = positions.of_value(path) if positions else (None, None)
         for fits, code in ((day.fits_pupils, "rules.no_room_for_pupils"),
                            (day.fits_after, "rules.no_room_after_pupils")):
-            if not fits:
+            if not fits:  # only on a weekday: day.pupils is known
                 problems.append(Problem(WARNING, code, str(circle.source), line, col, path, {
                     "start": event.start.strftime("%H:%M"), "end": event.end.strftime("%H:%M"),
-                    "pupils": pupils}))
+                    "pupils": "–".join(t.strftime("%H:%M") for t in day.pupils)}))
     return problems
