@@ -212,3 +212,10 @@ def test_a_visit_is_a_visit():
     circle = load(EEMLAND)
     assert next(r for r in circle.reviews if r.visits).visits[0] == Visit(
         time(9, 0), time(9, 45), "groep 7", ("Karin Verhoeven", "Ilse Wouters"), "Annelies Vermeer")
+
+
+def test_a_weekend_review_gets_the_guideline_day_and_only_the_weekend_warning():
+    saturday = on_review(load(MINIMAL), date=date(2025, 11, 22))
+    day = plan_day(saturday, saturday.reviews[0])
+    assert day.pupils is None and all(slot.start < slot.end for slot in day.slots)
+    assert [p.code for p in plan(saturday).problems] == ["dates.weekend"]
