@@ -233,6 +233,8 @@ def _review(before: Circle, was: Review, after: Circle, review: Review, title: s
                for kind, old, new in compared if old != new]
     if was.focus != review.focus:
         changes.append(Change("review.focus", review.id, title, one_line(was.focus), one_line(review.focus)))
+    if was.visits != review.visits:  # the named programme: the visitors' day changes
+        changes.append(Change("review.visits", review.id, title, len(was.visits), len(review.visits)))
     return changes
 
 

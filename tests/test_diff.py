@@ -294,6 +294,13 @@ def test_expert_coach_and_own_questions(tmp_path, capsys):
     assert diff(tmp_path, capsys, before=[coach]) == ["expertcoach: nu geen (was Ineke Bakker)"]
 
 
+def test_visits_of_a_review(tmp_path, capsys):
+    visits = ("      date: 2025-12-09\n", "      date: 2025-12-09\n    visits:\n      - start: \"09:00\"\n"
+              "        end: \"09:45\"\n        group: groep 5\n        visitors: [Henk Postma]\n")
+    assert diff(tmp_path, capsys, visits) == [
+        "Peer review bij OBS School A: bezoekrooster gewijzigd, nu 1 lesbezoek(en) (was 0)"]
+
+
 def test_coordinator_e_mail_changes_every_event_of_every_feed(tmp_path, capsys):
     # The coordinator is the ORGANIZER of each event.
     lines = diff(tmp_path, capsys, ("  school: school-a\n", "  school: school-a\n  email: anna@example.org\n"))
