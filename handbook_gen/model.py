@@ -13,8 +13,8 @@ from pathlib import Path
 ROLES = ("peer_reviewers", "schoolcoaches", "coordinator")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday")
 # When pupils are in school if the file does not say: most primary schools, short on Wednesday.
-DEFAULT_PUPIL_HOURS = ((time(8, 30), time(14, 30)),) * 2 + ((time(8, 30), time(12, 15)),) \
-    + ((time(8, 30), time(14, 30)),) * 2
+_SCHOOL_DAY, _SHORT_DAY = (time(8, 30), time(14, 30)), (time(8, 30), time(12, 15))
+DEFAULT_PUPIL_HOURS = (_SCHOOL_DAY, _SCHOOL_DAY, _SHORT_DAY, _SCHOOL_DAY, _SCHOOL_DAY)  # by WEEKDAYS
 
 
 def clock(text: str) -> time:

@@ -10,7 +10,7 @@ import difflib
 from datetime import date, time
 from itertools import combinations
 
-from .model import WEEKDAYS, DEFAULT_PUPIL_HOURS, clock
+from .model import DEFAULT_PUPIL_HOURS, WEEKDAYS, clock
 
 HOURS_KEYS = ("default",) + WEEKDAYS
 
