@@ -283,7 +283,8 @@ def _location(circle: Circle, moment: Moment) -> str | None:
 def _description(circle: Circle, event: Event) -> str:
     """Who takes part, the event's own text, the meeting link and the handbook page."""
     texts = catalog(circle.language)
-    parts = [texts.text("calendars.for", who=_audience(circle, event))]
+    who = _workshop_audience(circle, event) if event.kind == "workshop" else _audience(circle, event)
+    parts = [texts.text("calendars.for", who=who)]
     if event.moment.description:
         own = event.moment.description.strip()
         if not circle.show_email:
@@ -295,6 +296,14 @@ def _description(circle: Circle, event: Event) -> str:
         page = f"{circle.site_url}{circle.id}/{event.page}"
         parts.append(texts.text("calendars.handbook", url=page))
     return "\n\n".join(parts)
+
+
+def _workshop_audience(circle: Circle, event: Event) -> str:
+    """The staff workshop is for the host's whole staff, led by its schoolcoaches (the feed's audience)."""
+    texts = catalog(circle.language)
+    host = circle.school(event.review.host)
+    return texts.text("calendars.workshop_for", school=host.name,
+                      coaches=texts.series([coach.name for coach in host.schoolcoaches]))
 
 
 def _audience(circle: Circle, event: Event) -> str:

@@ -72,6 +72,7 @@ def compare(old: Checked | None, new: Checked | None) -> list[Change]:
     before, after = old.circle, new.circle
     schedule_before, schedule_after = plan(before), plan(after)
     return [*_circle_fields(before, after), *_coordinator(before.coordinator, after.coordinator),
+            *_expert_coach(before.expert_coach, after.expert_coach),
             *_schools(before, after), *_people(before, after),
             *_events(before, schedule_before.events, after, schedule_after.events),
             *_feeds(before, schedule_before, after, schedule_after),
@@ -91,7 +92,7 @@ def _circle_fields(before: Circle, after: Circle) -> list[Change]:
         changes += _field(name, _shown_field(before, name), _shown_field(after, name))
     for name in ("title", "learning_question"):
         changes += _field(f"theme.{name}", getattr(before.theme, name), getattr(after.theme, name))
-    for name in ("description", "goals"):
+    for name in ("description", "goals", "pupil_questions", "staff_questions"):
         if getattr(before.theme, name) != getattr(after.theme, name):
             changes.append(Change("field_text", f"theme.{name}", Word(f"fields.theme.{name}")))
     return changes
@@ -106,6 +107,13 @@ def _coordinator(before: Person, after: Person) -> list[Change]:
     if before.name != after.name:
         return [Change("coordinator", "coordinator", Word("coordinator"), before.name, after.name)]
     return _contact(before, after)
+
+
+def _expert_coach(before: Person | None, after: Person | None) -> list[Change]:
+    names = (before.name if before else None, after.name if after else None)
+    if names[0] != names[1]:
+        return [Change("expert_coach", "expert_coach", Word("expert_coach"), *names)]
+    return _contact(before, after) if before else []
 
 
 def _contact(before: Person, after: Person) -> list[Change]:
@@ -225,6 +233,8 @@ def _review(before: Circle, was: Review, after: Circle, review: Review, title: s
                for kind, old, new in compared if old != new]
     if was.focus != review.focus:
         changes.append(Change("review.focus", review.id, title, one_line(was.focus), one_line(review.focus)))
+    if was.visits != review.visits:  # the named programme: the visitors' day changes
+        changes.append(Change("review.visits", review.id, title, len(was.visits), len(review.visits)))
     return changes
 
 

@@ -11,6 +11,16 @@ from datetime import date, time
 from pathlib import Path
 
 ROLES = ("peer_reviewers", "schoolcoaches", "coordinator")
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday")
+# When pupils are in school if the file does not say: most primary schools, short on Wednesday.
+_SCHOOL_DAY, _SHORT_DAY = (time(8, 30), time(14, 30)), (time(8, 30), time(12, 15))
+DEFAULT_PUPIL_HOURS = (_SCHOOL_DAY, _SCHOOL_DAY, _SHORT_DAY, _SCHOOL_DAY, _SCHOOL_DAY)  # by WEEKDAYS
+
+
+def clock(text: str) -> time:
+    """A checked 'H:MM' or 'HH:MM' as a time."""
+    hours, minutes = text.split(":")
+    return time(int(hours), int(minutes))
 
 
 @dataclass(frozen=True)
@@ -38,6 +48,11 @@ class School:
     focus: str | None = None  # markdown
     study_days: tuple[date, ...] = ()
     reviewed_before: bool = False
+    pupil_hours: tuple[tuple[time, time], ...] = DEFAULT_PUPIL_HOURS  # (start, end), monday-friday
+
+    def pupils_in(self, day: date) -> tuple[time, time] | None:
+        """When pupils are in school on that day; None on a weekend."""
+        return self.pupil_hours[day.weekday()] if day.weekday() < len(WEEKDAYS) else None
 
 
 @dataclass(frozen=True)
@@ -68,6 +83,17 @@ class Activity(Moment):
 
 
 @dataclass(frozen=True)
+class Visit:
+    """One lesson visit of a review day: who visits which groep, when, in whose lesson."""
+
+    start: time
+    end: time
+    group: str
+    visitors: tuple[str, ...]  # names of peer reviewers or schoolcoaches of the reviewer schools
+    teacher: str | None = None
+
+
+@dataclass(frozen=True)
 class Review(Moment):
     """One peer review: the reviewers' peer reviewers visit the host school."""
 
@@ -78,6 +104,7 @@ class Review(Moment):
     focus: str = ""  # markdown; resolved: review's own, else host's focus, else learning question
     preparation: Moment | None = None  # before the review day
     workshop: Moment | None = None  # after the review day
+    visits: tuple[Visit, ...] = ()  # in the file's order
 
 
 @dataclass(frozen=True)
@@ -86,6 +113,8 @@ class Theme:
     learning_question: str
     description: str | None = None  # markdown
     goals: tuple[str, ...] = ()
+    pupil_questions: tuple[str, ...] = ()  # the circle's own; empty: the forms' general ones
+    staff_questions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -107,6 +136,7 @@ class Circle:
     holiday_region: str | None = None
     site_url: str | None = None  # always ends with "/"
     show_email: bool = True
+    expert_coach: Person | None = None  # leerKRACHT's expertcoach of the circle
     format: int = 1
     source: Path = field(default=Path("circle.yaml"), compare=False)
 

@@ -17,8 +17,8 @@ import html
 import os
 import re
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
-from datetime import date, datetime, time, timedelta
 from urllib.parse import quote, urlsplit
 
 import jinja2
@@ -31,6 +31,7 @@ from .safe_markdown import SAFE_SCHEMES
 from .safe_markdown import scheme as scheme_of
 from .reproducible import source_date
 from .resources import resource
+from .review_day import plan_day, workshop_outline
 from .schedule import Event, Schedule, identity
 
 # The blank forms, file name under formulieren/ and locale key: those of a review in its order,
@@ -41,8 +42,6 @@ FORMS = ("zelfevaluatie", "lesbezoek", "learning-walk", "stem-van-de-leerling", 
 REVIEW_FORMS = ("zelfevaluatie", "lesbezoek", "learning-walk", "stem-van-de-leerling",
                 "teamgesprek", "reviewverslag", "workshopplan")
 NEXT_EVENTS = 5
-# The programme's guideline review day runs 08:00-15:30; a review with other times is scaled to fit.
-STANDARD_DAY = (time(8, 0), time(15, 30))
 
 
 @dataclass(frozen=True)
@@ -177,27 +176,6 @@ def html_text(value: str) -> str:
 
 # --- Data for the templates (no text: that is the templates' job). -------------------------
 
-def _scaled(moment: time, start: time, end: time) -> time:
-    """Map a time of the standard review day onto the review's own day, on a 5-minute grid."""
-    day0, day1 = (datetime.combine(date.min, t) for t in STANDARD_DAY)
-    own0, own1 = (datetime.combine(date.min, t) for t in (start, end))
-    share = (datetime.combine(date.min, moment) - day0) / (day1 - day0)
-    minutes = round((own1 - own0).total_seconds() / 60 * share / 5) * 5
-    return (own0 + timedelta(minutes=minutes)).time()
-
-
-def programme(review: Review, slots: list) -> list[dict]:
-    """The review day's programme (slots from the locale file), fitted to the review's times."""
-    start, end = (review.start, review.end) if review.start else STANDARD_DAY
-    return [{**slot, "start": _scaled(_clock(slot["start"]), start, end),
-             "end": _scaled(_clock(slot["end"]), start, end)} for slot in slots]
-
-
-def _clock(text: str) -> time:
-    hours, minutes = text.split(":")
-    return time(int(hours), int(minutes))
-
-
 def build_date() -> date | None:
     """The day of the build, only when SOURCE_DATE_EPOCH fixes it: output must be reproducible."""
     stamp = source_date()
@@ -292,8 +270,7 @@ def render(circle: Circle, schedule: Schedule) -> Handbook:
         "event_ics": lambda event, page: link_url(relative(calendars.event_path(event), page)),
         "event_link": lambda event, page: link_url(_event_link(event, page)),
         "form_url": lambda form, page: link_url(relative(f"formulieren/{form}.md", page)),
-        "programme": lambda review: programme(review, _trusted(texts.get("handbook.review.programme"))),
-        "standard_day": STANDARD_DAY,
+        "day_of": lambda review: plan_day(circle, review), "workshop_outline": workshop_outline,
         "school": circle.school, "events_of": lambda review: _review_events(schedule, review),
     }
     docs: dict[str, str] = {}

@@ -27,6 +27,8 @@ KINDS = {
     "coach": "schoolcoach (zie [Schoolcoach](#schoolcoach))",
     "moment": "moment (zie [Moment](#moment))",
     "activity": "activiteit (zie [Activiteit](#activiteit))",
+    "hours": "schooltijden \"U:MM-UU:MM\"",
+    "visit": "lesbezoek (zie [Lesbezoek](#lesbezoek))",
 }
 # The objects that get a table of their own: (title, path into the schema from its root).
 SECTIONS = (
@@ -35,6 +37,8 @@ SECTIONS = (
     ("theme", ("properties", "theme")),
     ("schools", ("properties", "schools", "items")),
     ("reviews", ("properties", "reviews", "items")),
+    ("Lesbezoek", ("$defs", "visit")),
+    ("pupil_hours", ("properties", "schools", "items", "properties", "pupil_hours")),
     ("Activiteit", ("$defs", "activity")),
     ("Moment", ("$defs", "moment")),
     ("Persoon", ("$defs", "person")),

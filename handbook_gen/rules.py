@@ -11,7 +11,9 @@ from datetime import date, time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .model import ROLES, Activity, Circle, Coordinator, Moment, Person, Review, School, Theme
+from . import visit_rules
+from .model import (ROLES, Activity, Circle, Coordinator, Moment, Person, Review, School, Theme,
+                    Visit, clock)
 from .problems import ERROR, WARNING, Problem
 from .source import Positions
 
@@ -52,8 +54,10 @@ def check(data: dict, file: str, positions: Positions, path: Path) -> tuple[Circ
     _check_event_ids(data, report)
     _check_references(data, school_ids, report)
     _check_moments(data, years, report)
+    visit_rules.check_errors(data, report)
     if not report.has_errors:
         _check_programme(data, report)
+        visit_rules.check_warnings(data, report)
     circle = None if report.has_errors else build_circle(data, path)
     return circle, sorted(report.problems, key=Problem.sort_key)
 
@@ -207,10 +211,7 @@ def _check_programme(data, report: _Report) -> None:
 
 
 def _time(text: str | None) -> time | None:
-    if text is None:
-        return None
-    hours, minutes = text.split(":")
-    return time(int(hours), int(minutes))
+    return None if text is None else clock(text)
 
 
 def _text(value: str | None) -> str | None:
@@ -247,6 +248,7 @@ def _school(data, circle_region: str | None) -> School:
         holiday_region=data.get("holiday_region", circle_region),
         study_days=tuple(sorted(date.fromisoformat(d) for d in data.get("study_days", []))),
         reviewed_before=data.get("reviewed_before", False),
+        pupil_hours=visit_rules.pupil_hours(data.get("pupil_hours")),
     )
 
 
@@ -254,9 +256,13 @@ def _review(data, schools: dict[str, School], learning_question: str) -> Review:
     focus = _text(data.get("focus")) or schools[data["host"]].focus or learning_question
     optional = {part: Moment(**_moment_fields(data[part]))
                 for part in ("preparation", "workshop") if part in data}
+    visits = tuple(Visit(start=clock(v["start"]), end=clock(v["end"]), group=_text(v["group"]),
+                         teacher=_text(v.get("teacher")),
+                         visitors=tuple(_text(name) for name in v["visitors"]))
+                   for v in data.get("visits", []))
     return Review(**_moment_fields(data), id=data["id"], host=data["host"],
                   reviewers=tuple(data["reviewers"]), lead=data.get("lead"), focus=focus,
-                  **optional)
+                  visits=visits, **optional)
 
 
 def build_circle(data: dict, path: Path) -> Circle:
@@ -273,10 +279,13 @@ def build_circle(data: dict, path: Path) -> Circle:
         holiday_region=region,
         site_url=(site_url if site_url.endswith("/") else site_url + "/") if site_url else None,
         show_email=data.get("show_email", True),
+        expert_coach=_person(data["expert_coach"]) if "expert_coach" in data else None,
         coordinator=_person(data["coordinator"], Coordinator, school=data["coordinator"].get("school")),
         theme=Theme(title=_text(theme["title"]), learning_question=learning_question,
                     description=_text(theme.get("description")),
-                    goals=tuple(_text(g) for g in theme.get("goals", []))),
+                    goals=tuple(_text(g) for g in theme.get("goals", [])),
+                    pupil_questions=tuple(_text(q) for q in theme.get("pupil_questions", [])),
+                    staff_questions=tuple(_text(q) for q in theme.get("staff_questions", []))),
         schools=schools,
         trainings=tuple(_activity(t) for t in data["trainings"]),
         reviews=tuple(_review(r, by_id, learning_question) for r in data["reviews"]),

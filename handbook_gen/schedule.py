@@ -15,6 +15,7 @@ from . import holiday_data
 from .i18n import catalog
 from .model import Activity, Circle, Moment, Person, Review
 from .problems import WARNING, Problem
+from .review_day import plan_day
 from .source import Positions
 
 UID_DOMAIN = "lts-handbook"
@@ -81,7 +82,8 @@ def uid(circle_id: str, event_id: str) -> str:
 def plan(circle: Circle, positions: Positions | None = None) -> Schedule:
     """All events of the circle in date order, and the warnings about their dates."""
     events = sorted(_events(circle), key=Event.sort_key)
-    problems = _date_warnings(circle, events, positions) + _overlap_warnings(circle, events, positions)
+    problems = (_date_warnings(circle, events, positions) + _overlap_warnings(circle, events, positions)
+                + _day_warnings(circle, events, positions))
     return Schedule(tuple(events), tuple(sorted(problems, key=Problem.sort_key)))
 
 
@@ -213,4 +215,22 @@ def _overlap_warnings(circle: Circle, events: list[Event], positions) -> list[Pr
             names = catalog(circle.language).series([attendees[first.id][key] for key in shared])
             problems.append(_warning(circle, positions, second, "dates.overlap", people=names,
                                      other=first.title, date=catalog(circle.language).long_date(second.date)))
+    return problems
+
+
+def _day_warnings(circle: Circle, events: list[Event], positions) -> list[Problem]:
+    """A review whose own times leave no room for its pupils' parts, or for its team's parts."""
+    problems = []
+    for event in events:
+        if event.kind != "review" or event.cancelled or event.start is None:
+            continue
+        day = plan_day(circle, event.review)
+        path = event.path + ("start",)
+        line, col = positions.of_value(path) if positions else (None, None)
+        for fits, code in ((day.fits_pupils, "rules.no_room_for_pupils"),
+                           (day.fits_after, "rules.no_room_after_pupils")):
+            if not fits:  # only on a weekday: day.pupils is known
+                problems.append(Problem(WARNING, code, str(circle.source), line, col, path, {
+                    "start": event.start.strftime("%H:%M"), "end": event.end.strftime("%H:%M"),
+                    "pupils": "–".join(t.strftime("%H:%M") for t in day.pupils)}))
     return problems

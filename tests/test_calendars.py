@@ -157,7 +157,9 @@ def test_description_says_who_takes_part_in_words(circle):
     assert first_line("review-regenboog") == (
         "Voor: peer reviewers en schoolcoaches van OBS De Regenboog, CBS Het Kompas en "
         "Daltonschool De Wegwijzer.")
-    assert first_line("review-regenboog.workshop") == "Voor: schoolcoaches van OBS De Regenboog."
+    assert first_line("review-regenboog.workshop") == (
+        "Voor: het hele team van OBS De Regenboog, onder leiding van de schoolcoaches van de school:"
+        " Fatima el Amrani.")
     assert first_line("teambezoek-kompas") == "Voor: schoolcoaches van alle scholen."
     assert first_line("opleidingsdag") == (
         "Voor: peer reviewers en schoolcoaches van alle scholen en de coördinator.")
@@ -167,7 +169,7 @@ def test_english_handbook_gets_english_texts(circle):
     english = change_event(replace(circle, language="en"), "review-regenboog", cancelled=True)
     events = by_uid(build(english)["calendars/circle.ics"])
     assert str(events[uid("review-kompas.workshop")]["DESCRIPTION"]).startswith(
-        "For: schoolcoaches of CBS Het Kompas.")
+        "For: the whole staff of CBS Het Kompas, led by the school's schoolcoaches: Joost Mulder.")
     assert str(events[uid("review-regenboog")]["SUMMARY"]).startswith("CANCELLED: ")
 
 

@@ -109,7 +109,7 @@ def test_a_cancelled_review_takes_its_preparation_and_workshop_with_it(tmp_path,
     assert diff(tmp_path, capsys, ("    lead: school-b\n", "    lead: school-b\n    cancelled: true\n")) == [
         "Voorbereiding peer review OBS School A: vervalt (dinsdag 4 november 2025)",
         "Peer review bij OBS School A: vervalt (dinsdag 18 november 2025 08:00)",
-        "Workshop na de peer review OBS School A: vervalt (dinsdag 9 december 2025)",
+        "Personeelsworkshop na de peer review OBS School A: vervalt (dinsdag 9 december 2025)",
         # The workshop is for the host's schoolcoaches only: not in the peer reviewers' feeds.
         "agenda circle.ics: 3 activiteit(en) anders",
         "agenda peer-reviewers.ics: 2 activiteit(en) anders",
@@ -150,7 +150,7 @@ def test_review_host(tmp_path, capsys):
     assert without_feeds(lines) == [
         "Peer review bij IKC School D: locatie nu IKC School D (was OBS School A)",
         "Peer review bij IKC School D: gastschool nu IKC School D (was OBS School A)",
-        "Workshop na de peer review IKC School D: locatie nu IKC School D (was OBS School A)",
+        "Personeelsworkshop na de peer review IKC School D: locatie nu IKC School D (was OBS School A)",
     ]
     assert "agenda school-school-d.ics: 3 activiteit(en) anders" in lines
 
@@ -178,7 +178,7 @@ def test_preparation_and_workshop(tmp_path, capsys):
     assert without_feeds(lines) == [
         "Voorbereiding peer review OBS School A: van dinsdag 4 november 2025 naar woensdag 5 november 2025 15:00",
         "Voorbereiding peer review OBS School A: locatie nu online: https://meet.example/intake (was geen)",
-        "Workshop na de peer review OBS School A: verwijderd (stond op dinsdag 9 december 2025)",
+        "Personeelsworkshop na de peer review OBS School A: verwijderd (stond op dinsdag 9 december 2025)",
     ]
 
 
@@ -223,8 +223,13 @@ def test_person_moved_to_another_role(tmp_path, capsys):
                                    "      - name: Bram Jansen\n")) == [
         "Kees Smit: nieuw, peer reviewer van OBS School A",
         "Bram Jansen: nu schoolcoach van OBS School A (was peer reviewer van OBS School A)",
+        # The workshop names the host's schoolcoaches who lead it: its text changes in every feed.
+        "agenda circle.ics: 1 activiteit(en) anders",
+        "agenda schoolcoaches.ics: 1 activiteit(en) anders",
+        "agenda school-school-a.ics: 1 activiteit(en) anders",
         "nieuwe persoonlijke agenda's: Kees Smit",
-        "persoonlijke agenda's met 1 activiteit(en) anders: Bram Jansen",  # the workshop is his now
+        # The workshop is his now; Fatima el Amrani's workshop names him as a co-lead.
+        "persoonlijke agenda's met 1 activiteit(en) anders: Bram Jansen en Fatima el Amrani",
     ]
 
 
@@ -279,6 +284,21 @@ def test_coordinator_theme_and_circle_name(tmp_path, capsys):
         "  nieuwe persoonlijke agenda's: Piet de Boer",
         "  persoonlijke agenda's vervallen: Anna de Vries",
     ]
+
+
+def test_expert_coach_and_own_questions(tmp_path, capsys):
+    coach = ("coordinator:\n", "expert_coach:\n  name: Ineke Bakker\ncoordinator:\n")
+    questions = ("  title: Rekenen\n", "  title: Rekenen\n  pupil_questions: [\"Hoe reken jij?\"]\n")
+    assert diff(tmp_path, capsys, coach, questions) == [
+        "vragen voor de leerlingen gewijzigd", "expertcoach: nu Ineke Bakker (was geen)"]
+    assert diff(tmp_path, capsys, before=[coach]) == ["expertcoach: nu geen (was Ineke Bakker)"]
+
+
+def test_visits_of_a_review(tmp_path, capsys):
+    visits = ("      date: 2025-12-09\n", "      date: 2025-12-09\n    visits:\n      - start: \"09:00\"\n"
+              "        end: \"09:45\"\n        group: groep 5\n        visitors: [Henk Postma]\n")
+    assert diff(tmp_path, capsys, visits) == [
+        "Peer review bij OBS School A: bezoekrooster gewijzigd, nu 1 lesbezoek(en) (was 0)"]
 
 
 def test_coordinator_e_mail_changes_every_event_of_every_feed(tmp_path, capsys):
@@ -473,7 +493,7 @@ def test_git_base_reports_new_deleted_and_changed_files(repository, capsys):
             "  Opleidingsdag: nieuw, op woensdag 8 oktober 2025 09:00",
             "  Voorbereiding peer review OBS School A: nieuw, op dinsdag 4 november 2025",
             "  Peer review bij OBS School A: nieuw, op dinsdag 18 november 2025 08:00",
-            "  Workshop na de peer review OBS School A: nieuw, op dinsdag 9 december 2025",
+            "  Personeelsworkshop na de peer review OBS School A: nieuw, op dinsdag 9 december 2025",
         ]),
         "\n".join([
             "Cirkel Test (circles/minimal.yaml)",
@@ -486,7 +506,7 @@ def test_git_base_reports_new_deleted_and_changed_files(repository, capsys):
             "  Opleidingsdag: verwijderd (stond op woensdag 8 oktober 2025 09:00)",
             "  Voorbereiding peer review OBS School A: verwijderd (stond op dinsdag 4 november 2025)",
             "  Peer review bij OBS School A: verwijderd (stond op dinsdag 18 november 2025 08:00)",
-            "  Workshop na de peer review OBS School A: verwijderd (stond op dinsdag 9 december 2025)",
+            "  Personeelsworkshop na de peer review OBS School A: verwijderd (stond op dinsdag 9 december 2025)",
         ]) + "\n",
     ]
 

@@ -233,7 +233,7 @@ def test_cancelled_events_are_marked(circle):
     assert "<del>Opleidingsdag</del> **vervalt**" in planning
     # A cancelled review takes its preparation and workshop with it.
     assert "<del>Voorbereiding peer review CBS Het Kompas</del> **vervalt**" in planning
-    assert "<del>Workshop na de peer review CBS Het Kompas</del> **vervalt**" in planning
+    assert "<del>Personeelsworkshop na de peer review CBS Het Kompas</del> **vervalt**" in planning
     rows = [line for line in planning.splitlines() if '<a id="' in line]
     assert sum("**vervalt**" in row for row in rows) == 4
     assert "Deze review vervalt." in book.docs["reviews/review-kompas.md"]
@@ -333,16 +333,19 @@ def test_review_page(handbook):
                  "hardop uitleggen", "(../calendars/events/review-regenboog.ics)",
                  "Stem van de leerling"):
         assert text in page, text
-    assert "| 10&#58;30–11&#58;00 | Stem van de leerling" in page
+    assert "| 10&#58;55–11&#58;30 | Stem van de leerling" in page  # planned around the pupils' hours
 
 
 def test_review_page_forms_are_prefilled(handbook):
     page = handbook.docs["reviews/review-regenboog.md"]
     html = to_html(page)
-    assert html.count('<div class="lts-form">') == len(pages.REVIEW_FORMS)
+    # The review's forms, and the visit schedule to fill in: this review has no visits yet.
+    assert html.count('<div class="lts-form"') == len(pages.REVIEW_FORMS) + 1
     assert page.count("| School | OBS De Regenboog |") >= 5
     assert page.count("| Datum | dinsdag 18 november 2025 |") >= 2
-    assert "| Reviewers | Ingrid Bakker (CBS Het Kompas) en Henk Postma (Daltonschool De Wegwijzer) |" in page
+    assert ("| Reviewers | Ingrid Bakker (CBS Het Kompas), Joost Mulder (CBS Het Kompas), Henk Postma"
+            " (Daltonschool De Wegwijzer), Saskia de Boer (Daltonschool De Wegwijzer) en Priya Ramdin"
+            " (Daltonschool De Wegwijzer) |") in page
     assert "| Focus | Hoe zetten we het rekenmuurtje in bij groep 5" in page
     assert "| Datum en tijd van de workshop | dinsdag 9 december 2025, 14&#58;30–16&#58;00 |" in page
 
@@ -380,7 +383,8 @@ def test_programme_fits_the_review_times(circle):
         "reviews/review-regenboog.md"]
     times = [row[0] for row in table_rows(page, "&#58;") if "–" in row[0]]
     assert times[0].startswith("09&#58;00") and times[-1].endswith("14&#58;00")
-    assert "De tijden zijn aangepast aan de reviewdag (09&#58;00–14&#58;00)." in page
+    # Pupils stay until 14:30: no time is left for the team's parts after they leave.
+    assert "De tijden van deze review laten daar te weinig ruimte voor." in page
 
 
 def test_minimal_review_and_no_reviews(circle):
@@ -390,20 +394,22 @@ def test_minimal_review_and_no_reviews(circle):
     assert "Nog af te spreken: de reviewers kiezen samen wie de dag voorzit." in page
     assert "Er is nog geen voorbereidingsgesprek gepland." in page
     assert "De workshop is nog niet gepland." in page
-    assert "| 08&#58;00–08&#58;30 | Briefing" in page  # the standard day
+    assert "| 08&#58;00–08&#58;35 | Briefing" in page  # the standard day
     book = render(dataclasses.replace(circle, reviews=()))
     assert not any(path.startswith("reviews/") for path in book.docs)
     assert "Er zijn nog geen reviews gepland." in book.docs["reviewplan.md"]
     assert "Reviews" not in [next(iter(item)) for item in book.nav]
 
 
-def test_wednesday_review_gets_a_warning(circle, handbook):
-    assert "op een woensdag" not in handbook.docs["reviews/review-regenboog.md"]
+def test_wednesday_review_is_planned_around_the_short_day(circle, handbook):
+    assert "van 08&#58;30 tot 14&#58;30 op school" in handbook.docs["reviews/review-regenboog.md"]
     reviews = list(circle.reviews)
     reviews[0] = dataclasses.replace(reviews[0], date=reviews[0].date.replace(day=19))
     page = render(dataclasses.replace(circle, reviews=tuple(reviews))).docs[
         "reviews/review-regenboog.md"]
-    assert "op een woensdag" in page
+    assert "van 08&#58;30 tot 12&#58;15 op school" in page
+    pupil_voice = next(row for row in table_rows(page, "&#58;") if "Stem van de leerling" in row[1])
+    assert pupil_voice[0].split("–")[1] <= "12&#58;15"
 
 
 def test_calendars_page(handbook, circle):
