@@ -23,6 +23,8 @@ from .freshness import Settings
 from .index_page import write_index
 from .model import Circle
 from .problems import Problem
+from .schedule import Schedule
+from .validate import Checked
 
 
 @dataclass(frozen=True)
@@ -65,19 +67,17 @@ def current_handbooks(files: list[Path], out_dir: Path, settings: Settings) -> d
     return found
 
 
-def build(circles: list[Circle], out_dir: Path, settings: Settings = Settings(),
-          workers: int = 1, shard: Shard | None = None,
-          problems: dict[Path, list[Problem]] | None = None,
-          current: list[dict] = ()) -> list[Outcome]:
-    """Build the circles (those of `shard`), then the shared assets and the index page of these
-    and the `current` circles (the stamps' "about" of handbooks that are up to date).
-    `problems` are each circle file's warnings, kept in its stamp to be reported again."""
-    circles = sorted(circles, key=lambda circle: circle.id)
-    keys = freshness.source_keys([circle.source for circle in circles], settings)
-    abouts = [_about(circle, keys[circle.source], (problems or {}).get(circle.source, []))
-              for circle in circles]
-    todo = [(circle, about) for circle, about in zip(circles, abouts)
-            if shard is None or shard.holds(circle.id)]
+def build(checked: list[Checked], out_dir: Path, settings: Settings = Settings(),
+          workers: int = 1, shard: Shard | None = None, current: list[dict] = ()) -> list[Outcome]:
+    """Build the validated circles (those of `shard`), with the schedule validation planned,
+    then the shared assets and the index page of these and the `current` circles (the stamps'
+    "about" of handbooks that are up to date). Each circle's warnings go into its stamp, to be
+    reported again when it is current."""
+    checked = sorted(checked, key=lambda result: result.circle.id)
+    keys = freshness.source_keys([result.circle.source for result in checked], settings)
+    abouts = [_about(result.circle, keys[result.circle.source], result.problems) for result in checked]
+    todo = [(result.circle, result.schedule, about) for result, about in zip(checked, abouts)
+            if shard is None or shard.holds(result.circle.id)]
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     for about in current:
@@ -89,7 +89,7 @@ def build(circles: list[Circle], out_dir: Path, settings: Settings = Settings(),
             outcomes = list(pool.map(_build_one, *zip(*todo), [out_dir] * len(todo),
                                      [settings] * len(todo)))
     else:
-        outcomes = [_build_one(circle, about, out_dir, settings) for circle, about in todo]
+        outcomes = [_build_one(*job, out_dir, settings) for job in todo]
     write_index([*abouts, *current], out_dir)
     return outcomes
 
@@ -106,13 +106,12 @@ def _about(circle: Circle, key: str, problems: list[Problem]) -> dict:
             "problems": [problem.to_data() for problem in problems]}
 
 
-def _build_one(circle: Circle, about: dict, out_dir: Path, settings: Settings) -> Outcome:
-    """Schedule, pages, calendars and site of one circle (in a worker process)."""
+def _build_one(circle: Circle, schedule: Schedule, about: dict, out_dir: Path,
+               settings: Settings) -> Outcome:
+    """Pages, calendars and site of one circle (in a worker process)."""
     # Imported here: a build that finds every handbook current never loads MkDocs & co.
     from . import calendars, history, pages, site
-    from .schedule import plan
 
-    schedule = plan(circle)
     handbook = pages.render(circle, schedule)
     past = history.read(circle) if settings.use_history else None
     docs = {**handbook.docs, **calendars.render(circle, schedule, past.versions if past else None)}

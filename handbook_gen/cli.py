@@ -18,6 +18,7 @@ from . import __version__, reports
 from .i18n import LANGUAGES, catalog
 from .problems import ERROR, Problem, one_line
 from .reproducible import source_date
+from .source import display_name
 from .starter import schema_reference, starter_text
 from .validate import SCHEMA_PATH, Checked, check_files, is_slug
 
@@ -159,11 +160,9 @@ def cmd_build(args) -> int:
         status = report([r for r in results if r.problems], args.format, args.lang, args.strict)
         if status != EXIT_OK:
             return status
-    circles = [r.circle for r in results if r.circle is not None]
     workers = args.jobs or build.default_workers()
-    outcomes = build.build(circles, args.output, settings, workers, args.shard,
-                           {r.circle.source: r.problems for r in results if r.circle is not None},
-                           list(current.values()))
+    outcomes = build.build([r for r in results if r.circle is not None], args.output, settings,
+                           workers, args.shard, list(current.values()))
     shard = args.shard or build.Shard(1, 1)
     outcomes += [build.Outcome(about["id"], "unchanged") for about in current.values()
                  if shard.holds(about["id"])]
@@ -173,8 +172,8 @@ def cmd_build(args) -> int:
 def remembered(current: dict[Path, dict]) -> list[Checked]:
     """The files of handbooks that are up to date: not checked again; their warnings are
     reported again, as the build that made the handbook found them."""
-    return [Checked(str(path), None, [Problem.from_data({**data, "file": str(path)})
-                                      for data in about["problems"]], language=about["language"])
+    return [Checked(display_name(path), None, [Problem.from_data({**data, "file": display_name(path)})
+                                               for data in about["problems"]], language=about["language"])
             for path, about in current.items()]
 
 
@@ -190,22 +189,24 @@ def print_outcomes(outcomes, out_dir: Path, language: str | None) -> int:
 
 
 def cmd_serve(args) -> int:
-    from .preview import Outcome, Preview  # pulls in MkDocs, like build
+    from .preview import Checks, Preview  # pulls in MkDocs, like build
 
     texts = catalog(args.lang or "nl")
     paths = args.paths or [DEFAULT_CIRCLES]
     circle_files(paths, args.lang or "nl")  # a wrong path is a usage error, before serving
     check_epoch(args.lang)
 
-    def check(files: list[Path]) -> Outcome:
+    def check(files: list[Path]) -> Checks:
         results = check_files(files)
         status = report(results, "text", args.lang, strict=False)
         messages = [reports.text_line(p, args.lang or r.language) for r in results for p in r.problems]
         language = args.lang or (results[0].language if results else "nl")
-        return Outcome([r.circle for r in results] if status == EXIT_OK else None, messages, language)
+        return Checks(results if status == EXIT_OK else None, messages, language)
 
-    def announce(updated: bool, language: str) -> None:
-        key = "cli.preview_updated" if updated else "cli.preview_kept"
+    def announce(outcomes: list | None, language: str) -> None:
+        failures = [outcome for outcome in outcomes or [] if outcome.state == "failed"]
+        print_outcomes(failures, preview.folder, language)  # why a circle did not build
+        key = "cli.preview_updated" if outcomes and not failures else "cli.preview_kept"
         print(catalog(language).message(key, url=preview.url), flush=True)
 
     try:

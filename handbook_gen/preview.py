@@ -19,29 +19,30 @@ from typing import Callable
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from mkdocs.livereload import LiveReloadServer
 
-from .build import build, failed
+from .build import Outcome, build, failed
 from .i18n import catalog
-from .model import Circle
 from .resources import package_dir
+from .validate import Checked
 
 HOST = "127.0.0.1"  # the preview is for the person at this computer, not for the network
 TEMPLATE = "preview.html"  # in the package: the notice and the page for a missing page
 
 
 @dataclass
-class Outcome:
+class Checks:
     """What checking the circle files gave: the circles to build, or the messages that stop it."""
 
-    circles: list[Circle] | None  # None when a file has errors
+    checked: list[Checked] | None  # the validated circles; None when a file has errors
     messages: list[str]  # every problem, as `validate` prints it
     language: str  # of the notice on the pages and of the lines in the terminal
 
 
 class Preview:
-    """check(files) -> Outcome (and reports the problems); announce(updated, language) after each build."""
+    """check(files) -> Checks (and reports the problems); announce(outcomes, language) after each
+    build: the build's outcomes, None when the files had errors."""
 
-    def __init__(self, paths: list[Path], check: Callable[[list[Path]], Outcome],
-                 announce: Callable[[bool, str], None], port: int = 8000):
+    def __init__(self, paths: list[Path], check: Callable[[list[Path]], Checks],
+                 announce: Callable[[list[Outcome] | None, str], None], port: int = 8000):
         self.paths = paths
         self.check = check
         self.announce = announce
@@ -88,17 +89,17 @@ class Preview:
 
         Never raises for a bad file: the server reloads the pages only after a build that returned.
         """
-        outcome = self.check(self.files())
-        built = outcome.circles is not None and not failed(build(outcome.circles, self.folder))
-        self.server.language = outcome.language
-        if built:
+        checks = self.check(self.files())
+        outcomes = None if checks.checked is None else build(checks.checked, self.folder)
+        updated = outcomes is not None and not failed(outcomes)
+        self.server.language = checks.language
+        if updated:
             self.server.notice = b""
-        else:
-            failed_to_build = outcome.circles is not None  # the build printed why
-            self.server.notice = _render("notice", outcome.language, failed=failed_to_build,
-                                         messages=[] if failed_to_build else outcome.messages)
-        self.announce(built, outcome.language)
-        return built
+        else:  # a file with errors, or a circle that did not build (announce says why)
+            self.server.notice = _render("notice", checks.language, failed=outcomes is not None,
+                                         messages=[] if outcomes is not None else checks.messages)
+        self.announce(outcomes, checks.language)
+        return updated
 
 
 class _Server(LiveReloadServer):

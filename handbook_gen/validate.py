@@ -19,7 +19,7 @@ from jsonschema import Draft202012Validator
 from . import rules
 from .model import Circle
 from .problems import ERROR, Problem, Term, one_line
-from .schedule import plan
+from .schedule import Schedule, plan
 from .source import Document, Positions, read, read_bytes, resolve_plain
 
 SCHEMA_PATH = Path(__file__).parent / "circle.schema.json"
@@ -51,6 +51,7 @@ class Checked:
     problems: list[Problem]
     positions: Positions | None = None
     language: str = "nl"  # for the messages: the circle's language where it could be read
+    schedule: Schedule | None = None  # the circle's events, planned once: build uses them
 
 
 def check_file(path: Path) -> Checked:
@@ -75,10 +76,12 @@ def check_document(document: Document, path: Path) -> Checked:
     if problems:
         return Checked(document.file, None, problems, document.positions, language)
     circle, problems = rules.check(data, document.file, document.positions, path)
-    if circle is not None:
-        # The schedule names the file by the circle's path; messages use the name the user sees.
-        problems += [replace(p, file=document.file) for p in plan(circle, document.positions).problems]
-    return Checked(document.file, circle, problems, document.positions, language)
+    if circle is None:
+        return Checked(document.file, None, problems, document.positions, language)
+    schedule = plan(circle, document.positions)
+    # The schedule names the file by the circle's path; messages use the name the user sees.
+    problems += [replace(p, file=document.file) for p in schedule.problems]
+    return Checked(document.file, circle, problems, document.positions, language, schedule)
 
 
 def _without_nulls(value):

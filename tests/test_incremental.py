@@ -132,7 +132,7 @@ def test_nothing_changed_is_decided_without_reading_or_rendering_a_circle(checko
 @pytest.fixture(scope="module")
 def circles(tmp_path_factory) -> list:
     folder = tmp_path_factory.mktemp("circles")
-    return [check_file(path).circle for path in write_circles(folder)]
+    return [check_file(path) for path in write_circles(folder)]
 
 
 @pytest.fixture(scope="module")
@@ -146,7 +146,7 @@ def together(circles, tmp_path_factory) -> Path:
 
 
 def test_a_handbook_built_among_many_is_byte_identical_to_one_built_alone(circles, together, tmp_path):
-    english = next(circle for circle in circles if circle.language == "en")
+    english = next(result for result in circles if result.circle.language == "en")
     assert not failed(build([english], tmp_path, Settings(use_history=False)))
     alone, among = tree(tmp_path), tree(together)
     handbook = {name: digest for name, digest in alone.items() if name.startswith("arkade-english/")}
@@ -196,12 +196,12 @@ def test_shared_assets_are_stored_once_and_every_page_finds_them(together):
 
 
 def test_standalone_handbook_carries_its_own_assets(circles, tmp_path, capsys):
-    files = [str(circle.source) for circle in circles]
+    files = [result.file for result in circles]
     assert main(["build", *files, "-o", str(tmp_path), "--standalone", "--jobs", "1"]) == 0
     assert not (tmp_path / "assets").exists()
-    for circle in circles:
-        handbook = tmp_path / circle.id
-        copied = tmp_path / "copied-alone" / circle.id
+    for result in circles:
+        handbook = tmp_path / result.circle.id
+        copied = tmp_path / "copied-alone" / result.circle.id
         shutil.copytree(handbook, copied)
         for page, link in asset_links(copied):
             target = (page.parent / link).resolve()

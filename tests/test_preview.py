@@ -199,23 +199,24 @@ def test_a_build_that_fails_puts_its_own_notice_on_the_pages(monkeypatch):
     # A circle that validated but does not build (a bug of ours, or MkDocs refusing): the build
     # says why in the terminal; the pages say that it failed and where to look.
     from handbook_gen import site
-    from handbook_gen.preview import Outcome, Preview
+    from handbook_gen.preview import Checks, Preview
     from handbook_gen.validate import check_file
 
     def refuse(*arguments):
         raise site.SiteError("MkDocs: refused")
 
     monkeypatch.setattr(site.mkdocs_run, "run", refuse)
-    circle = check_file(EXAMPLE).circle
+    checked = check_file(EXAMPLE)
     announced = []
-    preview = Preview([EXAMPLE], lambda files: Outcome([circle], [], "en"),
-                      lambda updated, language: announced.append((updated, language)), free_port())
+    preview = Preview([EXAMPLE], lambda files: Checks([checked], [], "en"),
+                      lambda outcomes, language: announced.append((outcomes, language)), free_port())
     try:
         assert preview.rebuild() is False
         notice = preview.server.notice.decode("utf-8")
     finally:
         preview.close()
-    assert announced == [(False, "en")]
+    [(outcomes, language)] = announced
+    assert language == "en" and [(o.state, o.error) for o in outcomes] == [("failed", "MkDocs: refused")]
     assert '<div id="hg-preview" lang="en">' in notice and 'role="alert"' in notice
     assert "The handbook could not be built" in notice and "<li>" not in notice
     assert not preview.folder.exists()

@@ -17,6 +17,7 @@ import pytest
 from conftest import page_opener
 from handbook_gen.build import build, failed
 from handbook_gen.validate import check_file
+from helpers import checked
 from test_example_handbooks import EXAMPLES, ROOT, handbook_pages
 
 AXE = ROOT / "tests" / "js" / "node_modules" / "axe-core" / "axe.min.js"
@@ -74,7 +75,7 @@ def site(tmp_path_factory) -> Path:
     reviews[1] = dataclasses.replace(reviews[1], cancelled=True)
     english = dataclasses.replace(arkade, id=ENGLISH, language="en", reviews=tuple(reviews))
     out = tmp_path_factory.mktemp("site")
-    assert not failed(build(circles + [english], out))
+    assert not failed(build([checked(c) for c in circles + [english]], out))
     return out
 
 

@@ -15,6 +15,7 @@ from handbook_gen.build import build, failed
 from handbook_gen.freshness import Settings
 from handbook_gen.calendars import feed_url, feeds, subscribe_url
 from handbook_gen.validate import check_file
+from helpers import checked
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "circles" / "arkade-noord.yaml"
@@ -28,7 +29,7 @@ def circle():
 @pytest.fixture(scope="module")
 def site(tmp_path_factory, circle) -> Path:
     out = tmp_path_factory.mktemp("site")
-    assert not failed(build([circle], out, Settings(use_history=False)))
+    assert not failed(build([checked(circle)], out, Settings(use_history=False)))
     return out
 
 
