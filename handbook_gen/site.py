@@ -29,6 +29,7 @@ from pathlib import Path, PurePosixPath
 import jinja2
 import yaml
 
+from . import pdf
 from .i18n import catalog
 from .resources import package_dir, resource
 
@@ -36,9 +37,10 @@ STAMP = ".handbook-gen.json"  # in each built handbook: the hash of the inputs i
 STAGING_SUFFIX = ".staging"  # work folders: .<circle-id>.<random>.staging inside the output folder
 STAGING_MARK = ".handbook-gen-staging"  # in each work folder, locked while its build runs
 # Code and packages whose change changes the HTML, so they are part of the inputs' hash.
-CODE = ("site.py", "safe_markdown.py")
+CODE = ("site.py", "safe_markdown.py", "pdf.py")
 INDEX_TEMPLATE = "site-index.html.j2"  # in docs_templates/
-PACKAGES = ("handbook-gen", "mkdocs", "mkdocs-material", "markdown", "pymdown-extensions")
+PACKAGES = ("handbook-gen", "mkdocs", "mkdocs-material", "markdown", "pymdown-extensions",
+            "weasyprint")
 CIRCLE_ID = re.compile(r"[a-z0-9][a-z0-9-]*")
 LANGUAGES = ("nl", "en")
 
@@ -71,10 +73,17 @@ def build_handbook(circle_id: str, site_name: str, language: str, docs: dict[str
         config_file = _write_sources(work, site_name, language, docs, nav)
         staging = work / "site"
         _run_mkdocs(config_file, staging)
+        pdf.write_pdfs(staging, _review_ids(docs), language)  # the PDFs, from the built pages
         stamp = {"inputs": digest, "generator": f"handbook-gen {_version('handbook-gen')}"}
         (staging / STAMP).write_text(json.dumps(stamp, indent=2) + "\n", encoding="utf-8")
         _swap_in(staging, target, work / "old")
     return True
+
+
+def _review_ids(docs: dict) -> list[str]:
+    """The reviews that have a page (reviews/<id>.md), each of which gets a review-day pack."""
+    return sorted(PurePosixPath(name).stem for name in docs
+                  if PurePosixPath(name).parent.as_posix() == "reviews" and name.endswith(".md"))
 
 
 @contextlib.contextmanager
