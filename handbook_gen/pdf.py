@@ -73,6 +73,7 @@ class Printer:
         source = HTML(string=html, base_url=page.as_uri(), url_fetcher=self._page_fetcher,
                       media_type="print")
         _keep_only_content(source.etree_element)  # before render, which first reads the tree
+        _unlink(source.etree_element)
         return source.render(stylesheets=sheets)
 
     def _stylesheets(self, page_url: str, html: str) -> list:
@@ -118,6 +119,13 @@ def _keep_only_content(root) -> None:
     for child in list(body):
         body.remove(child)
     body.append(article)
+
+
+def _unlink(root) -> None:
+    """Links become plain text: on paper a link is its text, and in a PDF a link to another page
+    would be a file: URL naming the folder the PDF happened to be built in."""
+    for link in root.iter("a"):
+        link.attrib.pop("href", None)
 
 
 def form_runs(document) -> list[tuple[object | None, list]]:
