@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from pathlib import Path
 from html.parser import HTMLParser
+from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 from .i18n import catalog
@@ -32,18 +32,20 @@ def write_pdfs(site_dir: Path, review_ids, language: str) -> list[Path]:
     """Write `reviews/<id>.pdf` for each review and FORMS_PDF into a built handbook folder;
     returns the paths written."""
     printer = Printer(site_dir)
-    written = []
-    with _quiet_weasyprint():
-        for review_id in sorted(review_ids):
-            page = printer.root / review_pdf(review_id)
-            written.append(_write(review_pack(printer, page.with_suffix(".html")), page))
-        # In FORMS' order; a handbook without form pages (a test's sample) has no forms PDF.
-        blank = [page for form in FORMS
-                 if (page := printer.root / "formulieren" / f"{form}.html").exists()]
-        if blank:
-            title = catalog(language).text("handbook.forms.pdf_title")
-            written.append(_write(forms_document(printer, blank, title), printer.root / FORMS_PDF))
+    written = [write_review_pack(printer, review_id) for review_id in sorted(review_ids)]
+    # In FORMS' order; a handbook without form pages (a test's sample) has no forms PDF.
+    blank = [page for form in FORMS
+             if (page := printer.root / "formulieren" / f"{form}.html").exists()]
+    if blank:
+        title = catalog(language).text("handbook.forms.pdf_title")
+        written.append(_write(forms_document(printer, blank, title), printer.root / FORMS_PDF))
     return written
+
+
+def write_review_pack(printer: Printer, review_id: str) -> Path:
+    """`reviews/<id>.pdf` from the review's built page; returns its path."""
+    target = printer.root / review_pdf(review_id)
+    return _write(review_pack(printer, target.with_suffix(".html")), target)
 
 
 def review_pdf(review_id: str) -> str:
@@ -74,15 +76,17 @@ class Printer:
                       media_type="print")
         _keep_only_content(source.etree_element)  # before render, which first reads the tree
         _unlink(source.etree_element)
-        return source.render(stylesheets=sheets)
+        with _quiet_weasyprint():
+            return source.render(stylesheets=sheets)
 
     def _stylesheets(self, page_url: str, html: str) -> list:
         from weasyprint import CSS
 
         urls = tuple(urljoin(page_url, href) for href in _stylesheet_links(html))
         if urls not in self._parsed:
-            self._parsed[urls] = [CSS(url=url, url_fetcher=self._fetcher, media_type="print")
-                                  for url in urls]
+            with _quiet_weasyprint():
+                self._parsed[urls] = [CSS(url=url, url_fetcher=self._fetcher, media_type="print")
+                                      for url in urls]
         return self._parsed[urls]
 
     def _served_empty(self, url: str) -> bool:
@@ -166,7 +170,8 @@ def _write(document, target: Path) -> Path:
     stamp = epoch.strftime("%Y-%m-%dT%H:%M:%SZ") if epoch else None
     document.metadata.created = document.metadata.modified = stamp
     temporary = target.with_name(f".{target.name}.tmp")
-    document.write_pdf(temporary, pdf_identifier=True)  # True: a hash of the content
+    with _quiet_weasyprint():
+        document.write_pdf(temporary, pdf_identifier=True)  # True: a hash of the content
     temporary.replace(target)
     return target
 

@@ -1,0 +1,45 @@
+"""How long one review-day pack takes: the review page of an example handbook, already built,
+laid out by WeasyPrint and written as a PDF, from a fresh Printer (so its stylesheets are parsed
+too, as for the first PDF of a build). Target: at most 2 s. Prints the figures; asserts nothing.
+Run: .venv/bin/python bench/bench_pdf.py
+"""
+
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from handbook_gen import pdf
+from handbook_gen.build import build_circle
+from handbook_gen.validate import check_file
+
+ROOT = Path(__file__).resolve().parent.parent
+RUNS = 5
+
+
+def seconds(action) -> float:
+    started = time.perf_counter()
+    action()
+    return time.perf_counter() - started
+
+
+def one_pack(handbook: Path, review_id: str) -> None:
+    pdf.write_review_pack(pdf.Printer(handbook), review_id)
+
+
+def main() -> None:
+    circle = check_file(ROOT / "circles" / "arkade-noord.yaml").circle
+    with tempfile.TemporaryDirectory() as out:
+        build_circle(circle, Path(out), use_history=False)
+        handbook = Path(out) / circle.id
+        review_id = sorted(handbook.glob("reviews/*.html"))[0].stem
+        one_pack(handbook, review_id)  # warm up: imports and Pango's font set-up
+        times = [seconds(lambda: one_pack(handbook, review_id)) for _ in range(RUNS)]
+        every = seconds(lambda: pdf.write_pdfs(handbook, [review_id], circle.language))
+    print(f"{circle.id}/{review_id}: one review-day pack median {statistics.median(times):.2f} s,"
+          f" min {min(times):.2f} s (n={RUNS}); all PDFs of that handbook for one review"
+          f" {every:.2f} s")
+
+
+if __name__ == "__main__":
+    main()
