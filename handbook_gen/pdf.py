@@ -28,6 +28,21 @@ FORMS_PDF = "formulieren/formulieren.pdf"  # all blank forms; formulieren.md lin
 FORM_CLASS = "lts-form"
 
 
+class PdfError(Exception):
+    """The PDFs cannot be made here; the message says what to install."""
+
+
+def _weasyprint():
+    """WeasyPrint, imported on first use: loading Pango takes time `validate` does not need."""
+    try:
+        import weasyprint
+    except OSError as error:  # WeasyPrint loads Pango when imported
+        raise PdfError(f"WeasyPrint cannot load Pango ({error}); install it: on Debian and Ubuntu "
+                       "apt-get install libpango-1.0-0 libpangoft2-1.0-0, on macOS brew install "
+                       "pango") from None
+    return weasyprint
+
+
 def write_pdfs(site_dir: Path, review_ids, language: str) -> list[Path]:
     """Write `reviews/<id>.pdf` for each review and FORMS_PDF into a built handbook folder;
     returns the paths written."""
@@ -68,11 +83,9 @@ class Printer:
 
     def render(self, page: Path):
         """One built page laid out for print: a weasyprint Document."""
-        from weasyprint import HTML  # imported here: loading Pango costs time the CLI rarely needs
-
         html = page.read_text(encoding="utf-8")
         sheets = self._stylesheets(page.as_uri(), html)
-        source = HTML(string=html, base_url=page.as_uri(), url_fetcher=self._page_fetcher,
+        source = _weasyprint().HTML(string=html, base_url=page.as_uri(), url_fetcher=self._page_fetcher,
                       media_type="print")
         _keep_only_content(source.etree_element)  # before render, which first reads the tree
         _unlink(source.etree_element)
@@ -80,12 +93,11 @@ class Printer:
             return source.render(stylesheets=sheets)
 
     def _stylesheets(self, page_url: str, html: str) -> list:
-        from weasyprint import CSS
-
         urls = tuple(urljoin(page_url, href) for href in _stylesheet_links(html))
         if urls not in self._parsed:
             with _quiet_weasyprint():
-                self._parsed[urls] = [CSS(url=url, url_fetcher=self._fetcher, media_type="print")
+                css = _weasyprint().CSS
+                self._parsed[urls] = [css(url=url, url_fetcher=self._fetcher, media_type="print")
                                       for url in urls]
         return self._parsed[urls]
 
@@ -180,12 +192,12 @@ def handbook_fetcher(root: Path, served_empty=lambda url: False):
     """A WeasyPrint URL fetcher for file: URLs inside `root` and inline data: URLs; anything
     else (the network, files elsewhere) is refused, so a PDF shows only the handbook.
     URLs for which `served_empty` says so are answered with an empty stylesheet."""
-    from weasyprint.urls import URLFetcher, URLFetcherResponse
+    weasyprint = _weasyprint()
 
-    class HandbookFetcher(URLFetcher):
+    class HandbookFetcher(weasyprint.urls.URLFetcher):
         def fetch(self, url, headers=None):
             if served_empty(url):
-                return URLFetcherResponse(url, b"", {"Content-Type": "text/css"})
+                return weasyprint.urls.URLFetcherResponse(url, b"", {"Content-Type": "text/css"})
             parts = urlsplit(url)
             if parts.scheme == "data":  # inline content: nothing is fetched
                 return super().fetch(url, headers)

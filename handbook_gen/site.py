@@ -73,7 +73,10 @@ def build_handbook(circle_id: str, site_name: str, language: str, docs: dict[str
         config_file = _write_sources(work, site_name, language, docs, nav)
         staging = work / "site"
         _run_mkdocs(config_file, staging)
-        pdf.write_pdfs(staging, _review_ids(docs), language)  # the PDFs, from the built pages
+        try:  # the PDFs, from the built pages
+            pdf.write_pdfs(staging, _review_ids(docs), language)
+        except pdf.PdfError as error:
+            raise SiteError(str(error)) from None
         stamp = {"inputs": digest, "generator": f"handbook-gen {_version('handbook-gen')}"}
         (staging / STAMP).write_text(json.dumps(stamp, indent=2) + "\n", encoding="utf-8")
         _swap_in(staging, target, work / "old")

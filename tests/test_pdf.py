@@ -197,3 +197,18 @@ def test_nothing_outside_the_handbook_is_fetched(handbook, tmp_path):
             fetcher.fetch(url)
     inside = (handbook / "assets" / "stylesheets" / "print.css").as_uri()
     assert b"@page" in fetcher.fetch(inside).read()
+
+
+def test_without_pango_the_build_says_what_to_install(handbook, tmp_path, monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_pango(name, *args, **kwargs):
+        if name == "weasyprint":
+            raise OSError("cannot load library 'libpango-1.0-0'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_pango)
+    with pytest.raises(pdf.PdfError, match="apt-get install libpango-1.0-0"):
+        pdf.write_pdfs(handbook, [], "nl")
