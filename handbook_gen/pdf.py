@@ -43,10 +43,12 @@ def _weasyprint():
     return weasyprint
 
 
-def write_pdfs(site_dir: Path, review_ids, language: str) -> list[Path]:
+def write_pdfs(site_dir: Path, review_ids, language: str,
+               shared_assets: Path | None = None) -> list[Path]:
     """Write `reviews/<id>.pdf` for each review and FORMS_PDF into a built handbook folder;
-    returns the paths written."""
-    printer = Printer(site_dir)
+    returns the paths written. `shared_assets`: where the theme assets are when the pages link
+    to them beside the handbook (`../assets/`) rather than inside it."""
+    printer = Printer(site_dir, shared_assets)
     written = [write_review_pack(printer, review_id) for review_id in sorted(review_ids)]
     # In FORMS' order; a handbook without form pages (a test's sample) has no forms PDF.
     blank = [page for form in FORMS
@@ -75,11 +77,11 @@ class Printer:
     time; so each set is parsed once, handed to the pages that link it, and served to them empty.
     """
 
-    def __init__(self, site_dir: Path):
+    def __init__(self, site_dir: Path, shared_assets: Path | None = None):
         self.root = Path(site_dir).resolve()
         self._parsed: dict[tuple[str, ...], list] = {}  # stylesheet URLs -> parsed CSS
-        self._fetcher = handbook_fetcher(self.root)
-        self._page_fetcher = handbook_fetcher(self.root, served_empty=self._served_empty)
+        self._fetcher = handbook_fetcher(self.root, shared_assets)
+        self._page_fetcher = handbook_fetcher(self.root, shared_assets, self._served_empty)
 
     def render(self, page: Path):
         """One built page laid out for print: a weasyprint Document."""
@@ -188,11 +190,16 @@ def _write(document, target: Path) -> Path:
     return target
 
 
-def handbook_fetcher(root: Path, served_empty=lambda url: False):
+def handbook_fetcher(root: Path, shared_assets: Path | None = None, served_empty=lambda url: False):
     """A WeasyPrint URL fetcher for file: URLs inside `root` and inline data: URLs; anything
     else (the network, files elsewhere) is refused, so a PDF shows only the handbook.
+
+    With `shared_assets`, the assets/ folder beside `root` that the pages link to is read from
+    there (a handbook being built sits in a work folder, away from the published assets).
     URLs for which `served_empty` says so are answered with an empty stylesheet."""
     weasyprint = _weasyprint()
+    beside = root.parent / "assets"
+    allowed = [root] + ([Path(shared_assets).resolve()] if shared_assets else [])
 
     class HandbookFetcher(weasyprint.urls.URLFetcher):
         def fetch(self, url, headers=None):
@@ -203,9 +210,12 @@ def handbook_fetcher(root: Path, served_empty=lambda url: False):
                 return super().fetch(url, headers)
             if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
                 raise ValueError(f"not part of the handbook: {url}")
-            if not Path(unquote(parts.path)).resolve().is_relative_to(root):
+            path = Path(unquote(parts.path)).resolve()
+            if shared_assets and path.is_relative_to(beside):
+                path = allowed[1] / path.relative_to(beside)
+            if not any(path.is_relative_to(folder) for folder in allowed):
                 raise ValueError(f"outside the handbook folder: {url}")
-            return super().fetch(url, headers)
+            return super().fetch(path.as_uri(), headers)
 
     return HandbookFetcher(allowed_protocols=("file", "data"))
 

@@ -212,3 +212,14 @@ def test_without_pango_the_build_says_what_to_install(handbook, tmp_path, monkey
     monkeypatch.setattr(builtins, "__import__", no_pango)
     with pytest.raises(pdf.PdfError, match="apt-get install libpango-1.0-0"):
         pdf.write_pdfs(handbook, [], "nl")
+
+
+def test_shared_assets_are_read_from_where_they_are_published(handbook, tmp_path):
+    """A handbook whose pages link to ../assets/ (shared), built away from the published ones."""
+    shared = shutil.copytree(handbook / "assets", tmp_path / "published-assets")
+    fetcher = pdf.handbook_fetcher(handbook, shared)
+    (shared / "stylesheets" / "print.css").write_text("/* the published copy */", encoding="utf-8")
+    beside = (handbook.parent / "assets" / "stylesheets" / "print.css").as_uri()
+    assert fetcher.fetch(beside).read() == b"/* the published copy */"
+    with pytest.raises(ValueError):
+        fetcher.fetch((handbook.parent / "other" / "x.css").as_uri())
