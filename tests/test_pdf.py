@@ -119,6 +119,9 @@ def test_each_prefilled_form_in_the_pack_prints_on_its_pages(handbook, printer):
     runs = [run for form, run in pdf.form_runs(document) if form is not None]
     assert [len(run) for run in runs] == [FORM_PAGES[form] for form in REVIEW_FORMS]
     assert all(used_height(run[-1]) >= LEAST_LAST_PAGE for run in runs)
+    printed = sum(len(run) * (pdf.copies(form) if form is not None else 1)
+                  for form, run in pdf.form_runs(document))
+    assert len(PdfReader(handbook / pdf.review_pdf(KOMPAS["id"])).pages) == printed
 
 
 def test_the_lesson_visit_has_twelve_timed_rows_on_one_double_sided_sheet(handbook, printer):
