@@ -36,7 +36,8 @@ def main() -> None:
         one_pack(handbook, review_id)  # warm up: imports and Pango's font set-up
         times = [seconds(lambda: one_pack(handbook, review_id)) for _ in range(RUNS)]
         # CPU time too: on a machine shared with other work, wall time also measures the others.
-        cpu = [seconds(lambda: one_pack(handbook, review_id), time.process_time) for _ in range(RUNS)]
+        cpu = [seconds(lambda: one_pack(handbook, review_id), time.process_time)
+               for _ in range(RUNS)]
         every = seconds(lambda: pdf.write_pdfs(handbook, [review_id], circle.language))
     print(f"{circle.id}/{review_id}: one review-day pack median {statistics.median(times):.2f} s,"
           f" min {min(times):.2f} s, CPU median {statistics.median(cpu):.2f} s (n={RUNS});"

@@ -87,8 +87,8 @@ class Printer:
         """One built page laid out for print: a weasyprint Document."""
         html = page.read_text(encoding="utf-8")
         sheets = self._stylesheets(page.as_uri(), html)
-        source = _weasyprint().HTML(string=html, base_url=page.as_uri(), url_fetcher=self._page_fetcher,
-                      media_type="print")
+        source = _weasyprint().HTML(string=html, base_url=page.as_uri(),
+                                    url_fetcher=self._page_fetcher, media_type="print")
         _keep_only_content(source.etree_element)  # before render, which first reads the tree
         _unlink(source.etree_element)
         with _quiet_weasyprint():

@@ -82,9 +82,11 @@ def test_a_pack_per_review_and_one_forms_pdf_linked_from_their_pages(handbook):
     expected = [handbook / pdf.FORMS_PDF] + [handbook / pdf.review_pdf(i) for i in ids]
     assert all_pdfs(handbook) == sorted(expected)
     review_page = (handbook / "reviews" / f"{KOMPAS['id']}.html").read_text(encoding="utf-8")
-    assert f'<a href="{KOMPAS["id"]}.pdf" download>Download de reviewdagmap (pdf)</a>' in review_page
+    link = f'<a href="{KOMPAS["id"]}.pdf" download>Download de reviewdagmap (pdf)</a>'
+    assert link in review_page
     forms_page = (handbook / "formulieren" / "index.html").read_text(encoding="utf-8")
-    assert '<a href="formulieren.pdf" download>Download alle formulieren in één pdf</a>' in forms_page
+    link = '<a href="formulieren.pdf" download>Download alle formulieren in één pdf</a>'
+    assert link in forms_page
 
 
 def test_no_blank_page_in_any_pdf(handbook):

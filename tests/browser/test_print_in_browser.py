@@ -27,10 +27,11 @@ def site(tmp_path_factory) -> Path:
 def test_each_blank_form_prints_on_its_pages(site, open_built):
     counts = {}
     for form in FORMS:
-        visit = open_built((site / "arkade-noord" / "formulieren" / f"{form}.html").as_uri(), "print")
+        page = site / "arkade-noord" / "formulieren" / f"{form}.html"
+        visit = open_built(page.as_uri(), "print")
         printed = PdfReader(io.BytesIO(visit.page.pdf(prefer_css_page_size=True)))
         counts[form] = len(printed.pages)
-        for number, page in enumerate(printed.pages, 1):
-            assert page.extract_text().strip(), f"{form}: page {number} is blank"
+        for number, sheet in enumerate(printed.pages, 1):
+            assert sheet.extract_text().strip(), f"{form}: page {number} is blank"
         assert visit.outside() == [], form
     assert counts == {form: FORM_PAGES[form] for form in FORMS}
