@@ -8,7 +8,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from handbook_gen.build import build_circle
+from handbook_gen.build import build
 from handbook_gen.validate import check_file
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,12 +22,13 @@ def seconds(action) -> float:
 
 def main() -> None:
     for path in sorted((ROOT / "circles").glob("*.yaml")):
-        circle = check_file(path).circle
+        checked = check_file(path)
+        circle = checked.circle
         full, skipped = [], []
         for _ in range(3):
             with tempfile.TemporaryDirectory() as out:
-                full.append(seconds(lambda: build_circle(circle, Path(out))))
-                skipped.append(seconds(lambda: build_circle(circle, Path(out))))
+                full.append(seconds(lambda: build([checked], Path(out))))
+                skipped.append(seconds(lambda: build([checked], Path(out))))
         print(f"{circle.id:<16} full build median {statistics.median(full):6.2f} s"
               f"   unchanged rebuild median {statistics.median(skipped):6.2f} s   (n=3)")
 

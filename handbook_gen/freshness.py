@@ -23,12 +23,13 @@ from .git import last_commits
 from .resources import package_dir, resource
 
 # The libraries whose version can change a page, a calendar or a PDF; those of the site stage.
-SITE_PACKAGES = ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "jinja2")
+SITE_PACKAGES = ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "jinja2", "weasyprint",
+                 "pydyf")
 PACKAGES = (*SITE_PACKAGES, "markupsafe", "icalendar", "babel", "holidays", "segno", "pyyaml",
             "jsonschema")
 RESOURCES = ("mkdocs.yml", "docs_templates", "theme")  # beside or inside the package
 PACKAGE_FILES = ("*.py", "*.json", "*.yaml", "*.html", "*.md", "locale/**/*")
-SITE_CODE = ("site.py", "mkdocs_run.py", "safe_markdown.py")  # the code of the site stage
+SITE_CODE = ("site.py", "mkdocs_run.py", "pdf.py", "safe_markdown.py")  # the code of the site stage
 SHARED_FOLDER = "assets"  # theme files under theme/assets/ are the shared assets
 
 

@@ -17,8 +17,8 @@ from pathlib import Path, PurePosixPath
 
 import yaml
 
-from . import __version__, mkdocs_run, staging
-from .freshness import read_stamp, site_fingerprint, write_stamp
+from . import __version__, mkdocs_run, pdf, staging
+from .freshness import SHARED_FOLDER, read_stamp, site_fingerprint, write_stamp
 from .i18n import LANGUAGES
 from .resources import resource
 from .validate import is_slug
@@ -60,7 +60,9 @@ def build_handbook(circle_id: str, site_name: str, language: str, docs: dict[str
         built = work / "site"
         try:
             mkdocs_run.run(config_file, built, project, shared_assets)
-        except mkdocs_run.MkDocsError as error:
+            pdf.write_pdfs(built, _review_ids(docs), language,
+                           out_dir / SHARED_FOLDER if shared_assets else None)
+        except (mkdocs_run.MkDocsError, pdf.PdfError) as error:
             raise SiteError(str(error)) from None
         write_stamp(built, {"inputs": digest, "about": about, "generator": f"handbook-gen {__version__}"})
         try:
@@ -68,6 +70,12 @@ def build_handbook(circle_id: str, site_name: str, language: str, docs: dict[str
         except OSError as error:
             raise SiteError(f"could not publish {target}: {error.strerror or error}") from None
     return True
+
+
+def _review_ids(docs: dict) -> list[str]:
+    """The reviews that have a page (reviews/<id>.md), each of which gets a review-day pack."""
+    return sorted(PurePosixPath(name).stem for name in docs
+                  if PurePosixPath(name).parent.as_posix() == "reviews" and name.endswith(".md"))
 
 
 def _check_arguments(circle_id: str, language: str, docs: dict) -> None:

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Set up handbook-gen on a fresh Debian/Ubuntu machine and build the example circles into site/.
-# Installs: Debian's chromium (for the browser tests) when missing, a virtualenv in .venv with the
+# Installs: the Pango libraries WeasyPrint needs for the PDFs and Debian's chromium (for the
+# browser tests) when missing, a virtualenv in .venv with the
 # project and its test tools, and ical.js and axe-core (npm) for the calendar read-back and the
 # accessibility tests.
 set -euo pipefail
@@ -12,7 +13,7 @@ apt_install() {
     elif command -v sudo >/dev/null; then
         sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@"
     else
-        echo "install.sh: please install these Debian packages for the browser tests: $*" >&2
+        echo "install.sh: please install these Debian packages: $*" >&2
     fi
 }
 
@@ -20,7 +21,12 @@ apt_install() {
 # the calendars page's QR codes); Playwright never downloads a browser. The calendar tests read
 # the feeds back with ical.js and the accessibility tests run axe-core, both from npm.
 # Installed on CI or as root only; elsewhere the tests skip and say why.
+# WeasyPrint (the PDFs) loads Pango as a shared library, not a command: ask the linker's cache.
+# (grep reads all of ldconfig's output: an early exit would fail the pipe under pipefail.)
+has_library() { /sbin/ldconfig -p 2>/dev/null | grep -F "$1" >/dev/null; }
 missing=()
+has_library libpango-1.0.so.0 || missing+=(libpango-1.0-0)
+has_library libpangoft2-1.0.so.0 || missing+=(libpangoft2-1.0-0)
 command -v zbarimg >/dev/null || missing+=(zbar-tools)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v npm >/dev/null || missing+=(nodejs npm)
@@ -28,8 +34,8 @@ if [ ${#missing[@]} -gt 0 ]; then
     if [ "${CI:-}" = true ] || [ "$(id -u)" = 0 ]; then
         apt_install "${missing[@]}"
     else
-        echo "install.sh: ${missing[*]} missing, so some tests will be skipped;" \
-             "install with: sudo apt-get install ${missing[*]}" >&2
+        echo "install.sh: ${missing[*]} missing (without Pango no PDFs, without the rest some tests" \
+             "are skipped); install with: sudo apt-get install ${missing[*]}" >&2
     fi
 fi
 

@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from icalendar import Calendar
 
-from handbook_gen import calendars, pages
+from handbook_gen import calendars, pages, pdf
 from handbook_gen.cli import main
 from handbook_gen.problems import ERROR
 from handbook_gen.safe_markdown import SAFE_SCHEMES, scheme
@@ -102,7 +102,14 @@ def check_link(page: str, value: str, docs: dict) -> None:
     target = value.split("#", 1)[0]
     if target:
         resolved = posixpath.normpath(posixpath.join(posixpath.dirname(page), target))
-        assert resolved in docs or resolved.startswith("calendars/"), (page, value)
+        assert resolved in docs or resolved.startswith("calendars/") or resolved in pdfs(docs), \
+            (page, value)
+
+
+def pdfs(docs: dict) -> set[str]:
+    """The PDFs pdf.py writes after the MkDocs build, which the pages link to."""
+    return {pdf.FORMS_PDF} | {pdf.review_pdf(posixpath.splitext(posixpath.basename(name))[0])
+                              for name in docs if name.startswith("reviews/")}
 
 
 def check_circle(data: dict, tmp_path: Path) -> None:

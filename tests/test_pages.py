@@ -17,7 +17,7 @@ import markdown
 import pytest
 import yaml
 
-from handbook_gen import calendars, pages
+from handbook_gen import calendars, pages, pdf
 from handbook_gen.model import Circle, Person
 from handbook_gen.schedule import plan
 from handbook_gen.validate import check_file
@@ -173,6 +173,7 @@ def test_relative_links_resolve(handbook, circle):
     """What MkDocs --strict checks: every relative link and anchor points at something."""
     calendar_files = {feed.file for feed in calendars.feeds(circle)} | {
         calendars.event_path(event) for event in plan(circle).events}
+    pdf_files = {pdf.FORMS_PDF} | {pdf.review_pdf(review.id) for review in circle.reviews}
     html = {path: to_html(text) for path, text in handbook.docs.items()}
     ids = {path: {attrs["id"] for _, attrs in Elements(page).tags if "id" in attrs}
            for path, page in html.items()}
@@ -184,7 +185,7 @@ def test_relative_links_resolve(handbook, circle):
             target, _, fragment = href.partition("#")
             target = posixpath.normpath(posixpath.join(posixpath.dirname(path), target)) \
                 if target else path
-            assert target in handbook.docs or target in calendar_files, (path, href)
+            assert target in handbook.docs or target in calendar_files | pdf_files, (path, href)
             if fragment and target in ids:
                 assert fragment in ids[target], (path, href)
 
@@ -371,8 +372,22 @@ def test_forms_stay_inside_their_box(handbook):
     for path, text in handbook.docs.items():
         html = to_html(text)
         assert "<p>|" not in html, path
-        outside = re.sub(r'<div class="lts-form"[^>]*>.*?\n</div>', "", html, flags=re.DOTALL)
-        assert "lts-write" not in outside, path
+        assert "lts-write" not in outside_forms(html), path
+
+
+def outside_forms(html: str) -> str:
+    """The HTML without the .lts-form blocks (each up to its own </div>: forms hold divs too)."""
+    kept, depth, start = [], 0, 0
+    for tag in re.finditer(r'<div\b[^>]*>|</div>', html):
+        if depth == 0 and 'class="lts-form' in tag.group():
+            kept.append(html[start:tag.start()])
+            depth = 1
+        elif depth and tag.group() == "</div>":
+            depth -= 1
+            start = tag.end() if depth == 0 else start
+        elif depth:
+            depth += 1
+    return "".join(kept) + (html[start:] if depth == 0 else "")
 
 
 def test_programme_fits_the_review_times(circle):

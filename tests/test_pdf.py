@@ -1,0 +1,233 @@
+"""The PDFs (pdf.py): a real handbook built once, its PDFs read back with pypdf, and its forms
+laid out by WeasyPrint to count the pages each one prints on."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import datetime, timezone
+from pathlib import Path
+from xml.etree.ElementTree import Element
+
+import pytest
+from pypdf import PdfReader
+
+from handbook_gen import pdf
+from handbook_gen.build import build, failed
+from handbook_gen.freshness import Settings
+from handbook_gen.pages import FORMS, REVIEW_FORMS
+from handbook_gen.validate import check_file
+
+ROOT = Path(__file__).resolve().parent.parent
+CIRCLE = ROOT / "circles" / "arkade-noord.yaml"
+EPOCH = "1767225600"  # 2026-01-01
+# The A4 pages each form prints on: whole sheets, one double-sided sheet where it can.
+FORM_PAGES = {"zelfevaluatie": 2, "lesbezoek": 2, "learning-walk": 2, "stem-van-de-leerling": 2,
+              "teamgesprek": 2, "reviewverslag": 2, "workshopplan": 2, "evaluatie": 2,
+              "kwaliteitskaart": 1, "jaarbord": 2, "quickscan": 3, "bezoekrooster": 1}
+LEAST_LAST_PAGE = 1 / 3  # a form's last page holds at least this much of a page, not a few lines
+# From circles/arkade-noord.yaml: the review at CBS Het Kompas, by two visiting schools.
+KOMPAS = {"id": "review-kompas", "school": "CBS Het Kompas", "date": "donderdag 19 maart 2026",
+          "names": ("Marloes Visser", "Gerrit Hoekstra", "Ingrid Bakker")}
+
+
+@pytest.fixture(scope="module")
+def handbook(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("site")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+        assert not failed(build([check_file(CIRCLE)], out, Settings(use_history=False)))
+    return out / "arkade-noord"
+
+
+@pytest.fixture(scope="module")
+def printer(handbook) -> pdf.Printer:
+    return pdf.Printer(handbook, handbook.parent / "assets")  # the theme assets the pages share
+
+
+def review_ids(handbook: Path) -> list[str]:
+    return sorted(page.stem for page in (handbook / "reviews").glob("*.html"))
+
+
+def all_pdfs(handbook: Path) -> list[Path]:
+    return sorted(handbook.rglob("*.pdf"))
+
+
+def text_of(path: Path) -> list[str]:
+    return [page.extract_text() for page in PdfReader(path).pages]
+
+
+def used_height(sheet) -> float:
+    """How far down its page a laid-out page's content reaches (0..1 of the page's height)."""
+    page = sheet._page_box
+    top = page.content_box_y()
+    bottoms = [box.position_y + box.margin_height() for box, _ in boxes(page)
+               if not getattr(box, "children", None)]
+    return (max(bottoms, default=top) - top) / page.height
+
+
+def boxes(box, classes: tuple[str, ...] = ()):
+    """Every box under `box`, with the classes of the elements it sits in."""
+    yield box, classes
+    element = getattr(box, "element", None)
+    own = tuple((element.get("class") or "").split()) if element is not None else ()
+    for child in getattr(box, "children", ()):
+        yield from boxes(child, classes + own)
+
+
+# --- what is written, and where it is linked ----------------------------------------------------
+
+def test_a_pack_per_review_and_one_forms_pdf_linked_from_their_pages(handbook):
+    ids = review_ids(handbook)
+    assert len(ids) == 2
+    expected = [handbook / pdf.FORMS_PDF] + [handbook / pdf.review_pdf(i) for i in ids]
+    assert all_pdfs(handbook) == sorted(expected)
+    review_page = (handbook / "reviews" / f"{KOMPAS['id']}.html").read_text(encoding="utf-8")
+    link = f'<a href="{KOMPAS["id"]}.pdf" download>Download de reviewdagmap (pdf)</a>'
+    assert link in review_page
+    forms_page = (handbook / "formulieren" / "index.html").read_text(encoding="utf-8")
+    link = '<a href="formulieren.pdf" download>Download alle formulieren in één pdf</a>'
+    assert link in forms_page
+
+
+def test_no_blank_page_in_any_pdf(handbook):
+    for path in all_pdfs(handbook):
+        for number, text in enumerate(text_of(path), 1):
+            assert text.strip(), f"{path.name}: page {number} is blank"
+
+
+def test_the_pack_names_the_school_the_day_and_the_people(handbook):
+    text = "\n".join(text_of(handbook / pdf.review_pdf(KOMPAS["id"])))
+    for expected in (KOMPAS["school"], KOMPAS["date"], *KOMPAS["names"]):
+        assert expected in text
+    assert "Programma van de dag" in text and "Lesbezoek" in text
+    for chrome in ("Afdrukken", "Download de reviewdagmap", "Zoeken", "Ga naar inhoud"):
+        assert chrome not in text, chrome  # no button, link, search or navigation on paper
+
+
+# --- forms sized for paper ----------------------------------------------------------------------
+
+def test_each_blank_form_prints_on_its_pages_and_fills_the_last(handbook, printer):
+    counts = {}
+    for form in FORMS:
+        sheets = printer.render(handbook / "formulieren" / f"{form}.html").pages
+        counts[form] = len(sheets)
+        assert used_height(sheets[-1]) >= LEAST_LAST_PAGE, f"{form} ends on a nearly empty page"
+    assert counts == {form: FORM_PAGES[form] for form in FORMS}
+    assert len(PdfReader(handbook / pdf.FORMS_PDF).pages) == sum(counts.values())
+
+
+def test_each_prefilled_form_in_the_pack_prints_on_its_pages(handbook, printer):
+    document = printer.render(handbook / "reviews" / f"{KOMPAS['id']}.html")
+    runs = [(form.get("data-form"), run) for form, run in pdf.form_runs(document) if form is not None]
+    # Without `visits` in the circle file, the visit schedule is a form for the host to fill in.
+    assert [form for form, _ in runs] == ["bezoekrooster", *REVIEW_FORMS]
+    assert [len(run) for _, run in runs] == [FORM_PAGES[form] for form, _ in runs]
+    assert all(used_height(run[-1]) >= LEAST_LAST_PAGE for _, run in runs)
+    printed = sum(len(run) * (pdf.copies(form) if form is not None else 1)
+                  for form, run in pdf.form_runs(document))
+    assert len(PdfReader(handbook / pdf.review_pdf(KOMPAS["id"])).pages) == printed
+
+
+def test_the_lesson_visit_has_twelve_timed_rows_on_one_double_sided_sheet(handbook, printer):
+    sheets = printer.render(handbook / "formulieren" / "lesbezoek.html").pages
+    assert len(sheets) <= 2
+    rows = {id(box.element) for sheet in sheets for box, classes in boxes(sheet._page_box)
+            if "lts-log" in classes and getattr(box, "element_tag", None) == "tr"
+            and box.element.find("td") is not None}
+    assert len(rows) >= 12
+    text = "\n".join(text_of(handbook / pdf.FORMS_PDF))
+    assert "Tijd" in text and "Wat doet de leraar?" in text
+
+
+def test_the_review_report_has_a_block_per_focus_question_the_first_prefilled(handbook):
+    text = "\n".join(text_of(handbook / pdf.review_pdf(KOMPAS["id"])))
+    report = text[text.index("Reviewverslag en terugkoppeling"):]
+    for number in (1, 2, 3):
+        assert f"Focusvraag {number}" in report
+    first = report[report.index("Focusvraag 1"):report.index("Focusvraag 2")]
+    assert "verhaaltjessom" in first  # the review's focus, from the circle file
+
+
+# --- copies -------------------------------------------------------------------------------------
+
+def test_forms_repeat_as_many_times_as_data_copies_says(handbook, printer, tmp_path):
+    page = handbook / "reviews" / f"{KOMPAS['id']}.html"
+    twice = page.with_name("twice.html")  # next to the original, so its links resolve the same
+    html = page.read_text(encoding="utf-8")
+    twice.write_text(html.replace('<div class="lts-form"', '<div class="lts-form" data-copies="2"'),
+                     encoding="utf-8")
+    try:
+        pack = pdf.review_pack(printer, twice)
+        runs = pdf.form_runs(printer.render(twice))
+    finally:
+        twice.unlink()
+    form_pages = sum(len(run) for form, run in runs if form is not None)
+    other_pages = sum(len(run) for form, run in runs if form is None)
+    assert form_pages and len(pack.pages) == other_pages + 2 * form_pages
+    target = tmp_path / "twice.pdf"
+    pack.write_pdf(target)
+    texts = text_of(target)
+    start = other_pages
+    for form, run in runs[1:]:
+        once = texts[start:start + len(run)]
+        assert texts[start + len(run):start + 2 * len(run)] == once
+        start += 2 * len(run)
+
+
+def test_copies_default_to_one():
+    assert pdf.copies(Element("div", {"class": "lts-form"})) == 1
+    for value in ("", "0", "-2", "two"):
+        assert pdf.copies(Element("div", {"data-copies": value})) == 1
+    assert pdf.copies(Element("div", {"data-copies": "3"})) == 3
+
+
+# --- reproducible and offline -------------------------------------------------------------------
+
+def test_same_pages_and_epoch_give_byte_identical_pdfs(handbook, tmp_path, monkeypatch):
+    copy = shutil.copytree(handbook, tmp_path / "elsewhere")  # another folder: no path leaks in
+    shared = shutil.copytree(handbook.parent / "assets", tmp_path / "assets")
+    for path in all_pdfs(copy):
+        path.unlink()
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    pdf.write_pdfs(copy, review_ids(copy), "nl", shared)
+    for path in all_pdfs(handbook):
+        assert (copy / path.relative_to(handbook)).read_bytes() == path.read_bytes(), path.name
+    created = PdfReader(handbook / pdf.FORMS_PDF).metadata.creation_date
+    assert created == datetime.fromtimestamp(int(EPOCH), timezone.utc)
+
+
+def test_nothing_outside_the_handbook_is_fetched(handbook, tmp_path):
+    fetcher = pdf.handbook_fetcher(handbook, handbook.parent / "assets")
+    (tmp_path / "secret.css").write_text("body { color: red }", encoding="utf-8")
+    for url in ("https://example.org/style.css", "http://127.0.0.1/x.css",
+                (tmp_path / "secret.css").as_uri(), (handbook / ".." / "x.css").as_uri()):
+        with pytest.raises(ValueError):
+            fetcher.fetch(url)
+    inside = (handbook.parent / "assets" / "stylesheets" / "print.css").as_uri()  # shared assets
+    assert b"@page" in fetcher.fetch(inside).read()
+
+
+def test_without_pango_the_build_says_what_to_install(handbook, tmp_path, monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_pango(name, *args, **kwargs):
+        if name == "weasyprint":
+            raise OSError("cannot load library 'libpango-1.0-0'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_pango)
+    with pytest.raises(pdf.PdfError, match="apt-get install libpango-1.0-0"):
+        pdf.write_pdfs(handbook, [], "nl")
+
+
+def test_shared_assets_are_read_from_where_they_are_published(handbook, tmp_path):
+    """A handbook whose pages link to ../assets/ (shared), built away from the published ones."""
+    shared = shutil.copytree(handbook.parent / "assets", tmp_path / "published-assets")
+    fetcher = pdf.handbook_fetcher(handbook, shared)
+    (shared / "stylesheets" / "print.css").write_text("/* the published copy */", encoding="utf-8")
+    beside = (handbook.parent / "assets" / "stylesheets" / "print.css").as_uri()
+    assert fetcher.fetch(beside).read() == b"/* the published copy */"
+    with pytest.raises(ValueError):
+        fetcher.fetch((handbook.parent / "other" / "x.css").as_uri())
