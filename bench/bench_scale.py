@@ -58,7 +58,9 @@ def main() -> None:
         print(f"{count} circles, {os.cpu_count()} cores; SOURCE_DATE_EPOCH set, no git history\n")
 
         loop = sum(seconds("build", path, "-o", work / "loop") for path in files)
+        loop_no_pdf = sum(seconds("build", path, "-o", work / "loop-no-pdf", "--no-pdf") for path in files)
         cold = seconds("build", work / "circles", "-o", work / "site")
+        cold_no_pdf = seconds("build", work / "circles", "-o", work / "no-pdf", "--no-pdf")
         one_core = seconds("build", work / "circles", "-o", work / "one-core", "--jobs", "1")
         no_op = seconds("build", work / "circles", "-o", work / "site")
         edited = files[count // 2]
@@ -73,16 +75,19 @@ def main() -> None:
             (f"{count} x `build one.yaml` (shell loop)", loop, "s", loop, None),
             (f"build of {count} circles, cold (default: every core)", cold, "s", loop, "<= 0.15 x loop"),
             (f"build of {count} circles, cold, --jobs 1", one_core, "s", loop, None),
+            (f"{count} x `build one.yaml --no-pdf` (shell loop)", loop_no_pdf, "s", loop_no_pdf, None),
+            (f"build of {count} circles, cold, --no-pdf", cold_no_pdf, "s", loop_no_pdf, "<= 0.15 x loop"),
             (f"rebuild of {count}, nothing changed", no_op, "s", loop, "<= 1 s"),
             (f"rebuild of {count}, one circle edited", one_edit, "s", loop, "<= 2 s"),
             (f"build of {count}, --standalone, cold", standalone, "s", loop, None),
             (f"the {count} handbooks on disk (shared assets)", megabytes(work / "site"), "MB", None, "<= 40 MB"),
             (f"the {count} handbooks on disk (--standalone)", megabytes(work / "standalone"), "MB", None, None),
+            (f"the {count} handbooks on disk (shared assets, --no-pdf)", megabytes(work / "no-pdf"), "MB", None, "<= 40 MB"),
             ("peak memory of the largest process", peak, "MB", None, "<= 300 MB"),
             ("`validate` of one circle (median of 5)", validate, "s", None, "<= 0.25 s"),
         ]
         for label, value, unit, base, target in rows:
-            ratio = f"{value / base:6.3f} x loop" if base else " " * 13
+            ratio = f"{value / base:6.3f} x loop" if base else " " * 13  # the loop of that row's kind
             print(f"{label:<52} {value:8.2f} {unit:<3} {ratio}   {target or ''}")
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -118,7 +118,8 @@ def _build_one(circle: Circle, schedule: Schedule, about: dict, out_dir: Path,
     shallow = bool(past and past.shallow)
     try:
         built = site.build_handbook(circle.id, handbook.site_name, circle.language, docs,
-                                    handbook.nav, out_dir, settings.shared_assets, about)
+                                    handbook.nav, out_dir, settings.shared_assets, about,
+                                    settings.pdfs)
     except site.SiteError as error:
         return Outcome(circle.id, "failed", str(error), shallow)
     return Outcome(circle.id, "built" if built else "unchanged", None, shallow)

@@ -151,7 +151,8 @@ def cmd_build(args) -> int:
 
     check_epoch(args.lang)
     files = circle_files(args.paths or [DEFAULT_CIRCLES], args.lang or "nl")
-    settings = Settings(shared_assets=not args.standalone, use_history=not args.no_history)
+    settings = Settings(shared_assets=not args.standalone, use_history=not args.no_history,
+                        pdfs=not args.no_pdf)
     current = build.current_handbooks(files, args.output, settings)
     results = check_files([path for path in files if path not in current],
                         {about["id"]: str(path) for path, about in current.items()})
@@ -303,6 +304,8 @@ def parser() -> argparse.ArgumentParser:
                        help="bouw alleen deel K van N (voor een CI-matrix; voeg de mappen daarna samen)")
     build.add_argument("--standalone", action="store_true",
                        help="elk handboek met zijn eigen kopie van het thema (om een map los te kopiëren)")
+    build.add_argument("--no-pdf", action="store_true",
+                       help="zonder de pdf's (reviewdagmappen, formulieren): veel sneller, voor een snelle controle")
     build.add_argument("--format", choices=FORMATS, default="text")
     build.add_argument("--no-history", action="store_true",
                        help="lees de git-geschiedenis van de cirkelbestanden niet (SEQUENCE in de agenda's)")

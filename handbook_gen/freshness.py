@@ -39,6 +39,7 @@ class Settings:
 
     shared_assets: bool = True
     use_history: bool = True
+    pdfs: bool = True  # the review-day packs and the forms PDF (most of a cold build's time)
 
 
 def source_keys(files: list[Path], settings: Settings) -> dict[Path, str]:

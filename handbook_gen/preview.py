@@ -20,11 +20,13 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from mkdocs.livereload import LiveReloadServer
 
 from .build import Outcome, build, failed
+from .freshness import Settings
 from .i18n import catalog
 from .resources import package_dir
 from .validate import Checked
 
 HOST = "127.0.0.1"  # the preview is for the person at this computer, not for the network
+PREVIEW = Settings(pdfs=False)
 TEMPLATE = "preview.html"  # in the package: the notice and the page for a missing page
 
 
@@ -90,7 +92,8 @@ class Preview:
         Never raises for a bad file: the server reloads the pages only after a build that returned.
         """
         checks = self.check(self.files())
-        outcomes = None if checks.checked is None else build(checks.checked, self.folder)
+        # Without PDFs: they take seconds a circle, too long to wait for after every save.
+        outcomes = None if checks.checked is None else build(checks.checked, self.folder, PREVIEW)
         updated = outcomes is not None and not failed(outcomes)
         self.server.language = checks.language
         if updated:

@@ -33,11 +33,11 @@ class SiteError(Exception):
 
 def build_handbook(circle_id: str, site_name: str, language: str, docs: dict[str, str | bytes],
                    nav: list, out_dir: Path, shared_assets: bool = False,
-                   about: dict | None = None) -> bool:
+                   about: dict | None = None, pdfs: bool = True) -> bool:
     """Build `out_dir/<circle_id>/`; True when built, False when skipped as unchanged.
 
     With `shared_assets` the handbook links to the theme assets in `out_dir/assets/` (see
-    mkdocs_run), else it carries its own copy. `about` is kept in the handbook's stamp: what a
+    mkdocs_run), else it carries its own copy. `pdfs`: the PDFs of the built pages (see pdf). `about` is kept in the handbook's stamp: what a
     later build needs to know of it without reading the circle again (see `stamp`).
     Raises SiteError when the build fails; the published folder is then left as it was.
     """
@@ -47,7 +47,7 @@ def build_handbook(circle_id: str, site_name: str, language: str, docs: dict[str
     if out_dir.is_dir():
         staging.remove_stale(out_dir, circle_id)
     project = site_fingerprint(shared_assets)
-    digest = inputs_digest(circle_id, site_name, language, docs, nav, project, shared_assets)
+    digest = inputs_digest(circle_id, site_name, language, docs, nav, project, shared_assets, pdfs)
     previous = read_stamp(target)
     if previous.get("inputs") == digest:
         if about is not None and previous.get("about") != about:
@@ -60,8 +60,9 @@ def build_handbook(circle_id: str, site_name: str, language: str, docs: dict[str
         built = work / "site"
         try:
             mkdocs_run.run(config_file, built, project, shared_assets)
-            pdf.write_pdfs(built, _review_ids(docs), language,
-                           out_dir / SHARED_FOLDER if shared_assets else None)
+            if pdfs:
+                pdf.write_pdfs(built, _review_ids(docs), language,
+                               out_dir / SHARED_FOLDER if shared_assets else None)
         except (mkdocs_run.MkDocsError, pdf.PdfError) as error:
             raise SiteError(str(error)) from None
         write_stamp(built, {"inputs": digest, "about": about, "generator": f"handbook-gen {__version__}"})
@@ -91,11 +92,11 @@ def _check_arguments(circle_id: str, language: str, docs: dict) -> None:
 
 
 def inputs_digest(circle_id: str, site_name: str, language: str, docs: dict[str, str | bytes],
-                  nav: list, project: str, shared_assets: bool) -> str:
+                  nav: list, project: str, shared_assets: bool, pdfs: bool) -> str:
     """SHA-256 over everything the built handbook depends on: its pages and the site stage."""
     sha = hashlib.sha256()
     header = {"id": circle_id, "site_name": site_name, "language": language, "nav": nav,
-              "project": project, "shared_assets": shared_assets}
+              "project": project, "shared_assets": shared_assets, "pdfs": pdfs}
     sha.update(json.dumps(header, sort_keys=True, ensure_ascii=False).encode("utf-8"))
     for name in sorted(docs):
         content = docs[name]
