@@ -12,10 +12,8 @@ import pytest
 from pypdf import PdfReader
 
 from handbook_gen import pdf
-from handbook_gen.build import build, failed
-from handbook_gen.freshness import Settings
 from handbook_gen.pages import FORMS, REVIEW_FORMS
-from handbook_gen.validate import check_file
+from helpers import built_site
 
 ROOT = Path(__file__).resolve().parent.parent
 CIRCLE = ROOT / "circles" / "arkade-noord.yaml"
@@ -32,11 +30,7 @@ KOMPAS = {"id": "review-kompas", "school": "CBS Het Kompas", "date": "donderdag 
 
 @pytest.fixture(scope="module")
 def handbook(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("site")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SOURCE_DATE_EPOCH", EPOCH)
-        assert not failed(build([check_file(CIRCLE)], out, Settings(use_history=False)))
-    return out / "arkade-noord"
+    return built_site(tmp_path_factory.mktemp("site"), CIRCLE, EPOCH) / "arkade-noord"
 
 
 @pytest.fixture(scope="module")

@@ -9,20 +9,14 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from handbook_gen.build import build, failed
-from handbook_gen.freshness import Settings
 from handbook_gen.pages import FORMS
-from handbook_gen.validate import check_file
+from helpers import built_site
 from test_pdf import CIRCLE, EPOCH, FORM_PAGES
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("site")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SOURCE_DATE_EPOCH", EPOCH)
-        assert not failed(build([check_file(CIRCLE)], out, Settings(use_history=False)))
-    return out
+    return built_site(tmp_path_factory.mktemp("site"), CIRCLE, EPOCH)
 
 
 def test_each_blank_form_prints_on_its_pages(site, open_built):
