@@ -2,4 +2,58 @@
 
 Its presence also puts tests/ on sys.path (pytest's default import mode), so that the browser
 tests can reuse helpers of other test modules, e.g. `from test_pages import malicious_circle`.
+
+The fixtures here are those of the installed tool (see installed.py), used by test_package.py and
+test_pre_commit.py: module-scoped, so each of those modules builds and installs the wheel once.
 """
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from installed import GIT_ENV, ROOT, sh
+
+
+
+@pytest.fixture(scope="module")
+def dist(tmp_path_factory) -> Path:
+    """The sdist, and the wheel built from that sdist (so the sdist is complete too)."""
+    out = tmp_path_factory.mktemp("dist")
+    sh([sys.executable, "-m", "build", "--outdir", str(out), str(ROOT)], cwd=out, timeout=600)
+    return out
+
+
+@pytest.fixture(scope="module")
+def wheel(dist) -> Path:
+    [built] = dist.glob("handbook_gen-*.whl")
+    return built
+
+
+@pytest.fixture(scope="module")
+def user_env(tmp_path_factory, wheel) -> dict:
+    """A fresh virtual environment with only the wheel (and what it needs) installed in it."""
+    venv = tmp_path_factory.mktemp("venv")
+    sh([sys.executable, "-m", "venv", str(venv)], cwd=venv)
+    sh([str(venv / "bin/python"), "-m", "pip", "install", "--quiet", str(wheel)], cwd=venv, timeout=600)
+    env = {key: value for key, value in os.environ.items()
+           if key not in ("VIRTUAL_ENV", "PYTHONPATH", "SOURCE_DATE_EPOCH") and not key.startswith(("GITHUB_", "CI_"))}
+    env.update(GIT_ENV, PATH=f"{venv / 'bin'}:/usr/local/bin:/usr/bin:/bin", VIRTUAL_ENV=str(venv))
+    return env
+
+
+@pytest.fixture
+def board(user_env, wheel, tmp_path) -> Path:
+    """A board's repository made with `init`, pushed to an `origin`, with a branch that moves a review."""
+    origin = tmp_path / "origin.git"
+    sh(["git", "init", "--quiet", "--bare", "-b", "main", str(origin)], tmp_path, user_env)
+    repo = tmp_path / "bestuur"
+    sh(["git", "clone", "--quiet", str(origin), str(repo)], tmp_path, user_env)
+    sh(["handbook-gen", "init", "--install", str(wheel)], repo, user_env)
+    sh("git checkout --quiet -b main && git add -A && git commit --quiet -m 'Start' && git push --quiet origin main",
+       repo, user_env)
+    sh("git checkout --quiet -b review-later", repo, user_env)
+    return repo

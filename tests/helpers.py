@@ -21,10 +21,10 @@ def checked(circle: Circle) -> Checked:
                    schedule=schedule)
 
 
-def built_site(out: Path, circle_file: Path, epoch: str) -> Path:
+def built_site(out: Path, circle_file: Path, epoch: str, pdfs: bool = True) -> Path:
     """The output folder with the handbook of one circle file, built as `build` does (shared
-    assets, PDFs) with SOURCE_DATE_EPOCH and without git history."""
+    assets, PDFs unless told) with SOURCE_DATE_EPOCH and without git history."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SOURCE_DATE_EPOCH", epoch)
-        assert not failed(build([check_file(circle_file)], out, Settings(use_history=False)))
+        assert not failed(build([check_file(circle_file)], out, Settings(use_history=False, pdfs=pdfs)))
     return out

@@ -27,7 +27,7 @@ def built(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("site")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SOURCE_DATE_EPOCH", EPOCH)
-        assert main(["build", str(CIRCLES), "-o", str(out)]) == 0
+        assert main(["build", "--no-pdf", str(CIRCLES), "-o", str(out)]) == 0
     return out
 
 
@@ -49,16 +49,16 @@ def test_index_lists_circles_by_board(built):
 
 def test_same_input_gives_byte_identical_site(built, tmp_path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
-    assert main(["build", str(CIRCLES), "-o", str(tmp_path)]) == 0
+    assert main(["build", "--no-pdf", str(CIRCLES), "-o", str(tmp_path)]) == 0
     assert tree_digest(tmp_path) == tree_digest(built)
 
 
 def test_unchanged_circle_is_skipped(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
     circle = CIRCLES / "arkade-noord.yaml"
-    assert main(["build", str(circle), "-o", str(tmp_path)]) == 0
+    assert main(["build", "--no-pdf", str(circle), "-o", str(tmp_path)]) == 0
     capsys.readouterr()
-    assert main(["build", str(circle), "-o", str(tmp_path)]) == 0
+    assert main(["build", "--no-pdf", str(circle), "-o", str(tmp_path)]) == 0
     assert "ongewijzigd" in capsys.readouterr().out
 
 
@@ -69,7 +69,7 @@ def test_bad_circle_fails_and_leaves_the_published_site_untouched(built, tmp_pat
     broken = tmp_path / "arkade-noord.yaml"
     text = (CIRCLES / "arkade-noord.yaml").read_text(encoding="utf-8")
     broken.write_text(text.replace("host: de-regenboog", "host: de-regenbooog"), encoding="utf-8")
-    assert main(["build", str(broken), "-o", str(published)]) == 1
+    assert main(["build", "--no-pdf", str(broken), "-o", str(published)]) == 1
     output = capsys.readouterr().out
     assert "arkade-noord.yaml:" in output and "de-regenbooog" in output
     assert tree_digest(published) == before
@@ -77,21 +77,21 @@ def test_bad_circle_fails_and_leaves_the_published_site_untouched(built, tmp_pat
 
 def test_parallel_build_gives_the_same_site(built, tmp_path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
-    assert main(["build", str(CIRCLES), "-o", str(tmp_path), "--jobs", "2"]) == 0
+    assert main(["build", "--no-pdf", str(CIRCLES), "-o", str(tmp_path), "--jobs", "2"]) == 0
     assert tree_digest(tmp_path) == tree_digest(built)
 
 
 def test_relative_output_folder(tmp_path, monkeypatch):
     """`-o site` is relative to where the command runs, not to MkDocs' config folder."""
     monkeypatch.chdir(tmp_path)
-    assert main(["build", str(CIRCLES / "arkade-noord.yaml"), "-o", "site"]) == 0
+    assert main(["build", "--no-pdf", str(CIRCLES / "arkade-noord.yaml"), "-o", "site"]) == 0
     assert (tmp_path / "site" / "arkade-noord" / "reviews" / "review-regenboog.html").is_file()
     assert not list((tmp_path / "site" / "arkade-noord").glob(".arkade-noord.*"))
 
 
 def test_malformed_source_date_epoch_is_a_usage_error(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "gisteren")
-    assert main(["build", str(CIRCLES), "-o", str(tmp_path / "site")]) == 2
+    assert main(["build", "--no-pdf", str(CIRCLES), "-o", str(tmp_path / "site")]) == 2
     assert "SOURCE_DATE_EPOCH" in capsys.readouterr().err
     assert not (tmp_path / "site").exists()
 
@@ -113,7 +113,7 @@ def test_every_link_a_coordinator_can_write_builds_into_something_inert(tmp_path
     circle = tmp_path / "minimal.yaml"
     circle.write_text(text, encoding="utf-8")
     assert main(["validate", str(circle)]) == 0
-    assert main(["build", str(circle), "-o", str(tmp_path / "site")]) == 0, capsys.readouterr()
+    assert main(["build", "--no-pdf", str(circle), "-o", str(tmp_path / "site")]) == 0, capsys.readouterr()
     page = (tmp_path / "site/minimal/thema.html").read_text(encoding="utf-8")
     assert 'href="https://ok.example/pad"' in page and 'href="https://ok.example"' in page
     hrefs = re.findall(r'<a href="([^"]*)">(?:daar|relatief|anker|map|ref)</a>', page)

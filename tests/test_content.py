@@ -69,7 +69,7 @@ def words(site: Path, page: str) -> str:
 
 
 def build(circle_file: Path, out: Path) -> Path:
-    assert main(["build", str(circle_file), "-o", str(out)]) == 0
+    assert main(["build", "--no-pdf", str(circle_file), "-o", str(out)]) == 0
     return out / circle_file.stem
 
 

@@ -81,7 +81,7 @@ def stamp(seconds: int) -> str:
 
 
 def build(circle: Path, out: Path, *extra: str) -> int:
-    return main(["build", str(circle), "-o", str(out), *extra])
+    return main(["build", "--no-pdf", str(circle), "-o", str(out), *extra])
 
 
 def versions(circle: Path) -> dict[str, tuple[int, str]]:

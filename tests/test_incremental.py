@@ -22,6 +22,7 @@ from handbook_gen.validate import check_file
 ROOT = Path(__file__).resolve().parent.parent
 EPOCH = "1767225600"  # 2026-01-01
 CHECKOUT_PARTS = ("handbook_gen", "docs_templates", "theme", "mkdocs.yml")
+NO_PDF = Settings(use_history=False, pdfs=False)  # PDFs are tested in test_pdf.py; here they only cost time
 
 
 def tree(folder: Path) -> dict[str, str]:
@@ -68,7 +69,7 @@ def rebuilt(checkout: Path, *options: str, epoch: str = EPOCH) -> set[str]:
     out = checkout / "site"
     before = {p.name: p.stat().st_ino for p in out.iterdir() if p.is_dir()} if out.exists() else {}
     done = subprocess.run([sys.executable, "-m", "handbook_gen", "build", "circles", "-o", "site",
-                           *options], cwd=checkout, capture_output=True, text=True,
+                           "--no-pdf", *options], cwd=checkout, capture_output=True, text=True,
                           env={**os.environ, "SOURCE_DATE_EPOCH": epoch})
     assert done.returncode == 0, done.stderr
     after = {p.name: p.stat().st_ino for p in out.iterdir() if p.is_dir()}
@@ -141,13 +142,13 @@ def together(circles, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("together")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SOURCE_DATE_EPOCH", EPOCH)
-        assert not failed(build(circles, out, Settings(use_history=False), workers=2))
+        assert not failed(build(circles, out, NO_PDF, workers=2))
     return out
 
 
 def test_a_handbook_built_among_many_is_byte_identical_to_one_built_alone(circles, together, tmp_path):
     english = next(result for result in circles if result.circle.language == "en")
-    assert not failed(build([english], tmp_path, Settings(use_history=False)))
+    assert not failed(build([english], tmp_path, NO_PDF))
     alone, among = tree(tmp_path), tree(together)
     handbook = {name: digest for name, digest in alone.items() if name.startswith("arkade-english/")}
     assert handbook and all(among[name] == digest for name, digest in handbook.items())
@@ -160,7 +161,7 @@ def test_four_shards_merged_by_copying_equal_one_build(circles, together, tmp_pa
     merged = tmp_path / "merged"
     for number in range(1, 5):
         part = tmp_path / f"shard-{number}"
-        assert not failed(build(circles, part, Settings(use_history=False), shard=Shard(number, 4)))
+        assert not failed(build(circles, part, NO_PDF, shard=Shard(number, 4)))
         shutil.copytree(part, merged, dirs_exist_ok=True)
     assert tree(merged) == tree(together)
 
@@ -197,7 +198,7 @@ def test_shared_assets_are_stored_once_and_every_page_finds_them(together):
 
 def test_standalone_handbook_carries_its_own_assets(circles, tmp_path, capsys):
     files = [result.file for result in circles]
-    assert main(["build", *files, "-o", str(tmp_path), "--standalone", "--jobs", "1"]) == 0
+    assert main(["build", "--no-pdf", *files, "-o", str(tmp_path), "--standalone", "--jobs", "1"]) == 0
     assert not (tmp_path / "assets").exists()
     for result in circles:
         handbook = tmp_path / result.circle.id
@@ -211,20 +212,20 @@ def test_standalone_handbook_carries_its_own_assets(circles, tmp_path, capsys):
 def test_warnings_of_a_current_handbook_are_reported_again(tmp_path, capsys):
     circle = ROOT / "tests/broken/hosts-twice.yaml"  # valid, with a warning
     out = tmp_path / "site"
-    assert main(["build", str(circle), "-o", str(out)]) == 0
+    assert main(["build", "--no-pdf", str(circle), "-o", str(out)]) == 0
     first = capsys.readouterr().out
-    assert main(["build", str(circle), "-o", str(out)]) == 0
+    assert main(["build", "--no-pdf", str(circle), "-o", str(out)]) == 0
     again = capsys.readouterr().out
     warnings = [line for line in first.splitlines() if ": warning: " in line]
     assert len(warnings) == 1 and "hosts-twice.yaml:48:11" in warnings[0]
     assert "ongewijzigd" in again and warnings == [l for l in again.splitlines() if ": warning: " in l]
-    assert main(["build", str(circle), "-o", str(out), "--strict"]) == 1
+    assert main(["build", "--no-pdf", str(circle), "-o", str(out), "--strict"]) == 1
 
 
 @pytest.mark.parametrize("option", [["--jobs", "0"], ["--jobs", "twee"], ["--shard", "5/4"],
                                     ["--shard", "0/4"], ["--shard", "1"]])
 def test_wrong_jobs_or_shard_is_a_usage_error(option, tmp_path, capsys):
     with pytest.raises(SystemExit) as stopped:
-        main(["build", str(ROOT / "circles"), "-o", str(tmp_path), *option])
+        main(["build", "--no-pdf", str(ROOT / "circles"), "-o", str(tmp_path), *option])
     assert stopped.value.code == 2
     assert option[1] in capsys.readouterr().err

@@ -22,7 +22,7 @@ def digest(folder: Path) -> dict[str, str]:
 
 def build(circle: Path, out: Path) -> subprocess.Popen:
     env = {**os.environ, "SOURCE_DATE_EPOCH": "1767225600"}
-    return subprocess.Popen([sys.executable, "-m", "handbook_gen", "build", "--no-history", str(circle),
+    return subprocess.Popen([sys.executable, "-m", "handbook_gen", "build", "--no-history", "--no-pdf", str(circle),
                              "-o", str(out)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 

@@ -1,52 +1,22 @@
 """What a board installs and runs: the wheel in a fresh virtual environment outside this
 checkout, `init`, every step of the written GitHub workflow and GitLab CI file (read from the
-files, run in order), and the pre-commit hooks. Slow (about a minute): it installs for real."""
+files, run in order). Slow: it installs for real (see installed.py; pre-commit in test_pre_commit.py)."""
 
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
-import subprocess
-import sys
 import tarfile
 import zipfile
 from pathlib import Path
 
-import pytest
 import yaml
 
 from handbook_gen import __version__
+from installed import ROOT, edit_circle, sh
 
-ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ("docs_templates", "theme")
-GIT_ENV = {"GIT_AUTHOR_NAME": "Coördinator", "GIT_AUTHOR_EMAIL": "coordinator@example.org",
-           "GIT_COMMITTER_NAME": "Coördinator", "GIT_COMMITTER_EMAIL": "coordinator@example.org",
-           "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
-
-
-def sh(command: list[str] | str, cwd: Path, env: dict | None = None, check: bool = True,
-       timeout: int = 300) -> subprocess.CompletedProcess:
-    done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout,
-                          shell=isinstance(command, str), executable="/bin/bash" if isinstance(command, str) else None)
-    if check and done.returncode != 0:
-        raise AssertionError(f"{command} exited {done.returncode}:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
-    return done
-
-
-@pytest.fixture(scope="module")
-def dist(tmp_path_factory) -> Path:
-    """The sdist, and the wheel built from that sdist (so the sdist is complete too)."""
-    out = tmp_path_factory.mktemp("dist")
-    sh([sys.executable, "-m", "build", "--outdir", str(out), str(ROOT)], cwd=out, timeout=600)
-    return out
-
-
-@pytest.fixture(scope="module")
-def wheel(dist) -> Path:
-    [built] = dist.glob("handbook_gen-*.whl")
-    return built
 
 
 def test_sdist_holds_the_sources_and_no_build_output(dist):
@@ -57,18 +27,6 @@ def test_sdist_holds_the_sources_and_no_build_output(dist):
                    "theme/main.html", "handbook_gen/cli.py", "handbook_gen/board/gitlab-ci.yml"):
         assert needed in names, needed
     assert not any(name.startswith(("site/", ".venv/")) or "node_modules" in name for name in names)
-
-
-@pytest.fixture(scope="module")
-def user_env(tmp_path_factory, wheel) -> dict:
-    """A fresh virtual environment with only the wheel (and what it needs) installed in it."""
-    venv = tmp_path_factory.mktemp("venv")
-    sh([sys.executable, "-m", "venv", str(venv)], cwd=venv)
-    sh([str(venv / "bin/python"), "-m", "pip", "install", "--quiet", str(wheel)], cwd=venv, timeout=600)
-    env = {key: value for key, value in os.environ.items()
-           if key not in ("VIRTUAL_ENV", "PYTHONPATH", "SOURCE_DATE_EPOCH") and not key.startswith(("GITHUB_", "CI_"))}
-    env.update(GIT_ENV, PATH=f"{venv / 'bin'}:/usr/local/bin:/usr/bin:/bin", VIRTUAL_ENV=str(venv))
-    return env
 
 
 def test_wheel_holds_every_template_theme_file_and_the_base_config(wheel):
@@ -117,27 +75,6 @@ def test_a_bug_in_the_installed_tool_is_exit_3(user_env, tmp_path):
 
 
 # --- a board's repository, its CI files run step by step -----------------------------------
-
-
-@pytest.fixture
-def board(user_env, wheel, tmp_path) -> Path:
-    """A board's repository made with `init`, pushed to an `origin`, with a branch that moves a review."""
-    origin = tmp_path / "origin.git"
-    sh(["git", "init", "--quiet", "--bare", "-b", "main", str(origin)], tmp_path, user_env)
-    repo = tmp_path / "bestuur"
-    sh(["git", "clone", "--quiet", str(origin), str(repo)], tmp_path, user_env)
-    sh(["handbook-gen", "init", "--install", str(wheel)], repo, user_env)
-    sh("git checkout --quiet -b main && git add -A && git commit --quiet -m 'Start' && git push --quiet origin main",
-       repo, user_env)
-    sh("git checkout --quiet -b review-later", repo, user_env)
-    return repo
-
-
-def edit_circle(repo: Path, old: str, new: str) -> None:
-    circle = repo / "circles/mijn-cirkel.yaml"
-    text = circle.read_text(encoding="utf-8")
-    assert old in text
-    circle.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def move_first_review(repo: Path, env: dict) -> None:
@@ -266,34 +203,3 @@ def test_gitlab_merge_request_with_a_broken_circle(board, user_env):
     assert report and all(issue["location"]["path"] == "circles/mijn-cirkel.yaml" for issue in report)
     assert any("peer_reviewers" in issue["description"] and issue["severity"] == "major" for issue in report)
     assert "circles/mijn-cirkel.yaml:" in output  # the job log says it too, as text
-
-
-# --- pre-commit -------------------------------------------------------------------------------
-
-
-def precommit(args: list[str], repo: Path, env: dict, home: Path) -> subprocess.CompletedProcess:
-    return sh([sys.executable, "-m", "pre_commit", *args], repo, {**env, "PRE_COMMIT_HOME": str(home)},
-              check=False, timeout=900)
-
-
-def test_this_repository_as_a_pre_commit_hook(board, user_env, tmp_path):
-    """`pre-commit try-repo` installs the hook from this checkout, as a board's config would."""
-    good = precommit(["try-repo", str(ROOT), "handbook-gen-validate", "--all-files"], board, user_env,
-                     tmp_path / "pre-commit")
-    assert good.returncode == 0, good.stdout[-3000:] + good.stderr[-3000:]
-    assert "Passed" in good.stdout
-    edit_circle(board, "    peer_reviewers:\n      - name: Peer reviewer school A\n", "    peer_reviewers: []\n")
-    bad = precommit(["try-repo", str(ROOT), "handbook-gen-validate", "--all-files"], board, user_env,
-                    tmp_path / "pre-commit")
-    assert bad.returncode == 1 and "Failed" in bad.stdout
-    assert re.search(r"circles/mijn-cirkel\.yaml:\d+:\d+: error: schools\[0\]\.peer_reviewers", bad.stdout)
-
-
-def test_the_board_pre_commit_config_as_written_by_init(board, user_env, tmp_path):
-    edit_circle(board, "    peer_reviewers:\n      - name: Peer reviewer school A\n", "    peer_reviewers: []\n")
-    sh("git add -A", board, user_env)
-    bad = precommit(["run"], board, user_env, tmp_path / "pre-commit")
-    assert bad.returncode == 1 and "circles/mijn-cirkel.yaml:" in bad.stdout, bad.stdout[-3000:] + bad.stderr[-3000:]
-    sh("git checkout --quiet -- . && git reset --quiet --hard", board, user_env)
-    good = precommit(["run", "--all-files"], board, user_env, tmp_path / "pre-commit")
-    assert good.returncode == 0 and "Passed" in good.stdout, good.stdout[-3000:] + good.stderr[-3000:]

@@ -16,6 +16,7 @@ import pytest
 
 from conftest import page_opener
 from handbook_gen.build import build, failed
+from handbook_gen.freshness import Settings
 from handbook_gen.validate import check_file
 from helpers import checked
 from test_example_handbooks import EXAMPLES, ROOT, handbook_pages
@@ -75,7 +76,7 @@ def site(tmp_path_factory) -> Path:
     reviews[1] = dataclasses.replace(reviews[1], cancelled=True)
     english = dataclasses.replace(arkade, id=ENGLISH, language="en", reviews=tuple(reviews))
     out = tmp_path_factory.mktemp("site")
-    assert not failed(build([checked(c) for c in circles + [english]], out))
+    assert not failed(build([checked(c) for c in circles + [english]], out, Settings(pdfs=False)))
     return out
 
 

@@ -29,7 +29,7 @@ def circle():
 @pytest.fixture(scope="module")
 def site(tmp_path_factory, circle) -> Path:
     out = tmp_path_factory.mktemp("site")
-    assert not failed(build([checked(circle)], out, Settings(use_history=False)))
+    assert not failed(build([checked(circle)], out, Settings(use_history=False, pdfs=False)))
     return out
 
 

@@ -16,7 +16,7 @@ from test_pdf import CIRCLE, EPOCH, FORM_PAGES
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
-    return built_site(tmp_path_factory.mktemp("site"), CIRCLE, EPOCH)
+    return built_site(tmp_path_factory.mktemp("site"), CIRCLE, EPOCH, pdfs=False)  # Chromium prints the pages
 
 
 def test_each_blank_form_prints_on_its_pages(site, open_built):
