@@ -26,7 +26,6 @@ from handbook_gen import calendars, pages, pdf
 from handbook_gen.cli import main
 from handbook_gen.problems import ERROR
 from handbook_gen.safe_markdown import SAFE_SCHEMES, scheme
-from handbook_gen.schedule import plan
 from handbook_gen.source import read
 from handbook_gen.validate import check_file, schema
 from test_pages import Elements, to_html
