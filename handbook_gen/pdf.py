@@ -20,6 +20,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
+from .freshness import SHARED_FOLDER
 from .i18n import catalog
 from .pages import FORMS
 from .reproducible import source_date
@@ -198,8 +199,9 @@ def handbook_fetcher(root: Path, shared_assets: Path | None = None, served_empty
     there (a handbook being built sits in a work folder, away from the published assets).
     URLs for which `served_empty` says so are answered with an empty stylesheet."""
     weasyprint = _weasyprint()
-    beside = root.parent / "assets"
-    allowed = [root] + ([Path(shared_assets).resolve()] if shared_assets else [])
+    beside = root.parent / SHARED_FOLDER  # where the pages' ../assets/ links point
+    shared = Path(shared_assets).resolve() if shared_assets else None
+    allowed = [root] + ([shared] if shared else [])
 
     class HandbookFetcher(weasyprint.urls.URLFetcher):
         def fetch(self, url, headers=None):
@@ -211,8 +213,8 @@ def handbook_fetcher(root: Path, shared_assets: Path | None = None, served_empty
             if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
                 raise ValueError(f"not part of the handbook: {url}")
             path = Path(unquote(parts.path)).resolve()
-            if shared_assets and path.is_relative_to(beside):
-                path = allowed[1] / path.relative_to(beside)
+            if shared and path.is_relative_to(beside):
+                path = shared / path.relative_to(beside)
             if not any(path.is_relative_to(folder) for folder in allowed):
                 raise ValueError(f"outside the handbook folder: {url}")
             return super().fetch(path.as_uri(), headers)
