@@ -9,14 +9,20 @@ form N times (1 when the attribute is absent), so one print run gives the day it
 are laid out once and repeated, not laid out again.
 
 Nothing is fetched from outside the handbook folder; the same pages and SOURCE_DATE_EPOCH give
-the same bytes.
+the same bytes. So each PDF has a key, a hash of what it is made from, kept in the handbook's
+stamp: a rebuild copies a PDF whose key did not change from the published handbook.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
+import os
+import re
+import shutil
 from html.parser import HTMLParser
+from importlib.metadata import version
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -27,6 +33,9 @@ from .reproducible import source_date
 
 FORMS_PDF = "formulieren/formulieren.pdf"  # all blank forms; formulieren.md links it
 FORM_CLASS = "lts-form"
+# What else a PDF depends on besides its pages: this module and the libraries that lay it out.
+_PRINTER_VERSION = " ".join([hashlib.sha256(Path(__file__).read_bytes()).hexdigest(),
+                             *(f"{name}={version(name)}" for name in ("weasyprint", "pydyf"))])
 
 
 class PdfError(Exception):
@@ -44,20 +53,41 @@ def _weasyprint():
     return weasyprint
 
 
-def write_pdfs(site_dir: Path, review_ids, language: str,
-               shared_assets: Path | None = None) -> list[Path]:
+def write_pdfs(site_dir: Path, review_ids, language: str, shared_assets: Path | None = None,
+               previous: Path | None = None, previous_keys: dict | None = None) -> dict[str, str]:
     """Write `reviews/<id>.pdf` for each review and FORMS_PDF into a built handbook folder;
-    returns the paths written. `shared_assets`: where the theme assets are when the pages link
-    to them beside the handbook (`../assets/`) rather than inside it."""
+    returns each PDF's key (see `Printer.key`) by its path in the handbook, for the stamp.
+
+    `shared_assets`: where the theme assets are when the pages link to them beside the handbook
+    (`../assets/`) rather than inside it. `previous`: the handbook as published before, whose
+    stamp gave `previous_keys`; a PDF whose key is unchanged is copied from there, not laid out
+    again (an edit to one review leaves the other packs and the blank forms as they were)."""
     printer = Printer(site_dir, shared_assets)
-    written = [write_review_pack(printer, review_id) for review_id in sorted(review_ids)]
+    title = catalog(language).text("handbook.forms.pdf_title")
+    known = previous_keys if isinstance(previous_keys, dict) else {}  # a stamp can be damaged
+    keys = {}
+    for name, pages in _planned(printer.root, review_ids).items():
+        target = printer.root / name
+        keys[name] = key = printer.key(pages)
+        earlier = Path(previous) / name if previous else None
+        if earlier and known.get(name) == key and earlier.is_file():
+            shutil.copyfile(earlier, target)
+        elif name == FORMS_PDF:
+            _write(forms_document(printer, pages, title), target)
+        else:
+            _write(review_pack(printer, pages[0]), target)
+    return keys
+
+
+def _planned(root: Path, review_ids) -> dict[str, list[Path]]:
+    """Each PDF of the handbook by its path, with the built pages it prints."""
+    planned = {review_pdf(review_id): [root / review_pdf(review_id).replace(".pdf", ".html")]
+               for review_id in sorted(review_ids)}
     # In FORMS' order; a handbook without form pages (a test's sample) has no forms PDF.
-    blank = [page for form in FORMS
-             if (page := printer.root / "formulieren" / f"{form}.html").exists()]
+    blank = [page for form in FORMS if (page := root / "formulieren" / f"{form}.html").exists()]
     if blank:
-        title = catalog(language).text("handbook.forms.pdf_title")
-        written.append(_write(forms_document(printer, blank, title), printer.root / FORMS_PDF))
-    return written
+        planned[FORMS_PDF] = blank
+    return planned
 
 
 def write_review_pack(printer: Printer, review_id: str) -> Path:
@@ -71,41 +101,76 @@ def review_pdf(review_id: str) -> str:
     return f"reviews/{review_id}.pdf"
 
 
+# Parsed theme stylesheets by the digest of their bytes, for every handbook this process prints:
+# parsing Material's takes about 0.3 s, and every page of every handbook links the same ones.
+_PARSED_CSS: dict[str, object] = {}
+
+
 class Printer:
     """Lays out the built pages of one handbook for print.
 
-    Every page links the same theme stylesheets, and parsing Material's takes most of a page's
-    time; so each set is parsed once, handed to the pages that link it, and served to them empty.
+    Only a page's <head> and its article are laid out: print.css hides Material's chrome anyway,
+    and leaving it out before parsing saves reading and matching the navigation's hundreds of
+    elements, most of a page's time. The theme stylesheets the pages link are parsed once per
+    process and handed to every page, which is served them empty.
     """
 
     def __init__(self, site_dir: Path, shared_assets: Path | None = None):
         self.root = Path(site_dir).resolve()
-        self._parsed: dict[tuple[str, ...], list] = {}  # stylesheet URLs -> parsed CSS
+        self._files = HandbookFiles(self.root, shared_assets)
+        self._digests: dict[str, str] = {}  # stylesheet URL -> digest of its bytes
         self._fetcher = handbook_fetcher(self.root, shared_assets)
-        self._page_fetcher = handbook_fetcher(self.root, shared_assets, self._served_empty)
+        self._page_fetcher = handbook_fetcher(self.root, shared_assets, self._digests.__contains__)
 
     def render(self, page: Path):
         """One built page laid out for print: a weasyprint Document."""
-        html = page.read_text(encoding="utf-8")
-        sheets = self._stylesheets(page.as_uri(), html)
-        source = _weasyprint().HTML(string=html, base_url=page.as_uri(),
+        return self.render_together([page])
+
+    def render_together(self, pages: list[Path]):
+        """Pages of one folder laid out as one document, each starting on a new sheet."""
+        html = _printed_html([page.read_text(encoding="utf-8") for page in pages])
+        sheets = self._stylesheets(pages[0].as_uri(), html)
+        source = _weasyprint().HTML(string=html, base_url=pages[0].as_uri(),
                                     url_fetcher=self._page_fetcher, media_type="print")
-        _keep_only_content(source.etree_element)  # before render, which first reads the tree
-        _unlink(source.etree_element)
+        _unlink(source.etree_element)  # before render, which first reads the tree
         with _quiet_weasyprint():
             return source.render(stylesheets=sheets)
 
-    def _stylesheets(self, page_url: str, html: str) -> list:
-        urls = tuple(urljoin(page_url, href) for href in _stylesheet_links(html))
-        if urls not in self._parsed:
-            with _quiet_weasyprint():
-                css = _weasyprint().CSS
-                self._parsed[urls] = [css(url=url, url_fetcher=self._fetcher, media_type="print")
-                                      for url in urls]
-        return self._parsed[urls]
+    def key(self, pages: list[Path]) -> str:
+        """A hash of all a PDF of these pages is made from: their printed HTML, the stylesheets
+        and files it uses, this module, WeasyPrint's version and SOURCE_DATE_EPOCH."""
+        html = _printed_html([page.read_text(encoding="utf-8") for page in pages])
+        sha = hashlib.sha256(_PRINTER_VERSION.encode("utf-8"))
+        sha.update(f"\0{os.environ.get('SOURCE_DATE_EPOCH', '').strip()}\0".encode("utf-8"))
+        sha.update(pages[0].parent.relative_to(self.root).as_posix().encode("utf-8"))
+        sha.update(html.encode("utf-8"))
+        page_url = pages[0].as_uri()
+        for url in self._linked(page_url, html):
+            sha.update(self._digest(url).encode("utf-8"))
+        for source in _IMAGE_SOURCE.findall(html):
+            url = urljoin(page_url, source)
+            if urlsplit(url).scheme == "file":
+                sha.update(hashlib.sha256(self._files.path(url).read_bytes()).digest())
+        return sha.hexdigest()
 
-    def _served_empty(self, url: str) -> bool:
-        return any(url in urls for urls in self._parsed)
+    def _linked(self, page_url: str, html: str) -> list[str]:
+        return [urljoin(page_url, href) for href in _stylesheet_links(html)]
+
+    def _digest(self, url: str) -> str:
+        if url not in self._digests:
+            self._digests[url] = hashlib.sha256(self._files.path(url).read_bytes()).hexdigest()
+        return self._digests[url]
+
+    def _stylesheets(self, page_url: str, html: str) -> list:
+        sheets = []
+        for url in self._linked(page_url, html):
+            digest = self._digest(url)
+            if digest not in _PARSED_CSS:
+                with _quiet_weasyprint():
+                    _PARSED_CSS[digest] = _weasyprint().CSS(
+                        url=url, url_fetcher=self._fetcher, media_type="print")
+            sheets.append(_PARSED_CSS[digest])
+        return sheets
 
 
 def review_pack(printer: Printer, page: Path):
@@ -119,25 +184,30 @@ def review_pack(printer: Printer, page: Path):
 
 def forms_document(printer: Printer, pages: list[Path], title: str):
     """The blank forms' pages one after another, as one Document."""
-    documents = [printer.render(page) for page in pages]
-    combined = documents[0].copy([sheet for document in documents for sheet in document.pages])
+    combined = printer.render_together(pages)
     combined.metadata.title = title
     return combined
 
 
-def _keep_only_content(root) -> None:
-    """Leave the page's <body> holding only its article (Material's .md-content__inner).
+_ARTICLE_START = '<article class="md-content__inner'  # Material's page content
+_IMAGE_SOURCE = re.compile(r'<img[^>]*?\ssrc="([^"]+)"')
 
-    print.css hides Material's chrome anyway; removing it first saves matching Material's
-    selectors against the navigation's hundreds of elements, most of a page's layout time."""
-    body = root.find("body")
-    article = next((element for element in body.iter("article")
-                    if "md-content__inner" in (element.get("class") or "").split()), None)
-    if article is None:
-        return  # not a Material page: print it as it is
-    for child in list(body):
-        body.remove(child)
-    body.append(article)
+
+def _printed_html(pages: list[str]) -> str:
+    """The pages as one printed document: the first page's <head> and <body> tag, then each
+    page's article (Material's .md-content__inner), each after the first on a new sheet.
+    A page that is not a Material page is printed whole (only one such page at a time)."""
+    body = pages[0].find("<body")
+    body_end = pages[0].find(">", body) + 1
+    if body < 0 or any(_ARTICLE_START not in page for page in pages):
+        if len(pages) > 1:
+            raise ValueError("only Material pages can be printed together")
+        return pages[0]
+    articles = [page[page.index(_ARTICLE_START):page.index("</article>") + len("</article>")]
+                for page in pages]
+    articles[1:] = [article.replace("<article ", '<article style="break-before: page" ', 1)
+                    for article in articles[1:]]
+    return pages[0][:body_end] + "".join(articles) + "</body></html>"
 
 
 def _unlink(root) -> None:
@@ -191,33 +261,45 @@ def _write(document, target: Path) -> Path:
     return target
 
 
-def handbook_fetcher(root: Path, shared_assets: Path | None = None, served_empty=lambda url: False):
-    """A WeasyPrint URL fetcher for file: URLs inside `root` and inline data: URLs; anything
-    else (the network, files elsewhere) is refused, so a PDF shows only the handbook.
+class HandbookFiles:
+    """Which file a file: URL of a handbook's page names, when it is part of the handbook: a file
+    inside the handbook folder, or in the shared assets folder its pages link to beside it."""
 
-    With `shared_assets`, the assets/ folder beside `root` that the pages link to is read from
-    there (a handbook being built sits in a work folder, away from the published assets).
-    URLs for which `served_empty` says so are answered with an empty stylesheet."""
+    def __init__(self, root: Path, shared_assets: Path | None = None):
+        self.root = Path(root).resolve()
+        self.beside = self.root.parent / SHARED_FOLDER  # where the pages' ../assets/ links point
+        self.shared = Path(shared_assets).resolve() if shared_assets else None
+        self.allowed = [self.root] + ([self.shared] if self.shared else [])
+
+    def path(self, url: str) -> Path:
+        """The file `url` names; ValueError when it is not part of the handbook."""
+        parts = urlsplit(url)
+        if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+            raise ValueError(f"not part of the handbook: {url}")
+        path = Path(unquote(parts.path)).resolve()
+        if self.shared and path.is_relative_to(self.beside):
+            path = self.shared / path.relative_to(self.beside)
+        if not any(path.is_relative_to(folder) for folder in self.allowed):
+            raise ValueError(f"outside the handbook folder: {url}")
+        return path
+
+
+def handbook_fetcher(root: Path, shared_assets: Path | None = None, served_empty=lambda url: False):
+    """A WeasyPrint URL fetcher for the handbook's files (see HandbookFiles) and inline data:
+    URLs; anything else (the network, files elsewhere) is refused, so a PDF shows only the
+    handbook. A handbook being built sits in a work folder, away from the published shared
+    assets: `shared_assets` says where they are. URLs for which `served_empty` says so are
+    answered with an empty stylesheet."""
     weasyprint = _weasyprint()
-    beside = root.parent / SHARED_FOLDER  # where the pages' ../assets/ links point
-    shared = Path(shared_assets).resolve() if shared_assets else None
-    allowed = [root] + ([shared] if shared else [])
+    files = HandbookFiles(root, shared_assets)
 
     class HandbookFetcher(weasyprint.urls.URLFetcher):
         def fetch(self, url, headers=None):
             if served_empty(url):
                 return weasyprint.urls.URLFetcherResponse(url, b"", {"Content-Type": "text/css"})
-            parts = urlsplit(url)
-            if parts.scheme == "data":  # inline content: nothing is fetched
+            if urlsplit(url).scheme == "data":  # inline content: nothing is fetched
                 return super().fetch(url, headers)
-            if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
-                raise ValueError(f"not part of the handbook: {url}")
-            path = Path(unquote(parts.path)).resolve()
-            if shared and path.is_relative_to(beside):
-                path = shared / path.relative_to(beside)
-            if not any(path.is_relative_to(folder) for folder in allowed):
-                raise ValueError(f"outside the handbook folder: {url}")
-            return super().fetch(path.as_uri(), headers)
+            return super().fetch(files.path(url).as_uri(), headers)
 
     return HandbookFetcher(allowed_protocols=("file", "data"))
 

@@ -37,8 +37,10 @@ def build_handbook(circle_id: str, site_name: str, language: str, docs: dict[str
     """Build `out_dir/<circle_id>/`; True when built, False when skipped as unchanged.
 
     With `shared_assets` the handbook links to the theme assets in `out_dir/assets/` (see
-    mkdocs_run), else it carries its own copy. `pdfs`: the PDFs of the built pages (see pdf). `about` is kept in the handbook's stamp: what a
-    later build needs to know of it without reading the circle again (see `stamp`).
+    mkdocs_run), else it carries its own copy. `pdfs`: the PDFs of the built pages (see pdf);
+    a PDF whose pages did not change is taken from the published handbook. `about` is kept in
+    the handbook's stamp: what a later build needs to know of it without reading the circle
+    again (see `stamp`).
     Raises SiteError when the build fails; the published folder is then left as it was.
     """
     _check_arguments(circle_id, language, docs)
@@ -58,14 +60,17 @@ def build_handbook(circle_id: str, site_name: str, language: str, docs: dict[str
     with staging.work_folder(out_dir, circle_id) as work:
         config_file = _write_sources(work, site_name, language, docs, nav)
         built = work / "site"
+        stamp = {"inputs": digest, "about": about, "generator": f"handbook-gen {__version__}"}
         try:
             mkdocs_run.run(config_file, built, project, shared_assets)
             if pdfs:
-                pdf.write_pdfs(built, _review_ids(docs), language,
-                               out_dir / SHARED_FOLDER if shared_assets else None)
+                stamp["pdfs"] = pdf.write_pdfs(
+                    built, _review_ids(docs), language,
+                    out_dir / SHARED_FOLDER if shared_assets else None,
+                    previous=target, previous_keys=previous.get("pdfs"))
         except (mkdocs_run.MkDocsError, pdf.PdfError) as error:
             raise SiteError(str(error)) from None
-        write_stamp(built, {"inputs": digest, "about": about, "generator": f"handbook-gen {__version__}"})
+        write_stamp(built, stamp)
         try:
             staging.swap_in(built, target, work / "old")
         except OSError as error:

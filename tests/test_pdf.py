@@ -12,6 +12,7 @@ import pytest
 from pypdf import PdfReader
 
 from handbook_gen import pdf
+from handbook_gen.freshness import read_stamp
 from handbook_gen.pages import FORMS, REVIEW_FORMS
 from helpers import built_site
 
@@ -225,3 +226,43 @@ def test_shared_assets_are_read_from_where_they_are_published(handbook, tmp_path
     assert fetcher.fetch(beside).read() == b"/* the published copy */"
     with pytest.raises(ValueError):
         fetcher.fetch((handbook.parent / "other" / "x.css").as_uri())
+
+
+# --- PDFs of unchanged pages are taken from the published handbook ------------------------------
+
+def test_only_the_pdfs_of_changed_pages_are_laid_out_again(handbook, tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)  # as the fixture's build
+    shared = handbook.parent / "assets"
+    ids = review_ids(handbook)
+    keys = pdf.write_pdfs(handbook, ids, "nl", shared)
+    assert sorted(keys) == sorted([pdf.FORMS_PDF] + [pdf.review_pdf(i) for i in ids])
+    assert read_stamp(handbook)["pdfs"] == keys  # the build kept them for the next one
+    rebuilt = shutil.copytree(handbook, tmp_path / "rebuilt")
+    for path in all_pdfs(rebuilt):
+        path.unlink()
+    kompas = rebuilt / "reviews" / f"{KOMPAS['id']}.html"
+    kompas.write_text(kompas.read_text(encoding="utf-8").replace("verhaaltjessom", "breuken"),
+                      encoding="utf-8")
+    laid_out = []
+    monkeypatch.setattr(pdf, "_write", lambda document, target: laid_out.append(target.name))
+
+    new_keys = pdf.write_pdfs(rebuilt, ids, "nl", shared, previous=handbook, previous_keys=keys)
+
+    assert laid_out == [f"{KOMPAS['id']}.pdf"]
+    assert {name for name in keys if new_keys[name] != keys[name]} == {pdf.review_pdf(KOMPAS["id"])}
+    for name in keys.keys() - {pdf.review_pdf(KOMPAS["id"])}:
+        assert (rebuilt / name).read_bytes() == (handbook / name).read_bytes(), name
+
+
+def test_a_pdf_key_changes_with_the_stylesheets_and_the_epoch(handbook, tmp_path, monkeypatch):
+    shared = shutil.copytree(handbook.parent / "assets", tmp_path / "assets")
+    page = [handbook / "formulieren" / "lesbezoek.html"]
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    before = pdf.Printer(handbook, shared).key(page)
+    assert pdf.Printer(handbook, shared).key(page) == before  # the same inputs, the same key
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767312000")
+    assert pdf.Printer(handbook, shared).key(page) != before
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    with (shared / "stylesheets" / "print.css").open("a", encoding="utf-8") as css:
+        css.write("\n.lts-form { font-size: 12pt; }\n")
+    assert pdf.Printer(handbook, shared).key(page) != before
