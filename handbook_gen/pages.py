@@ -194,11 +194,17 @@ def date_mark(day: date) -> Markup:
 
 def qr_code(url: str, label: str) -> Markup:
     """An inline SVG QR code of a feed's address, for phones and printed pages. No network."""
+    svg = _qr_matrix(url).svg_inline(scale=3, border=2, svgclass="lts-qr-code", title=label)
+    return Markup(svg.replace("<svg ", '<svg role="img" ', 1))
+
+
+@lru_cache(maxsize=4096)
+def _qr_matrix(url: str):
+    """The QR code of an address. Encoding tries all eight masks for the most readable one, most
+    of a calendars page's time; a rebuild of the same circle (serve, a batch) asks again."""
     import segno  # only the calendars page draws QR codes
 
-    svg = segno.make(url, error="m").svg_inline(scale=3, border=2, svgclass="lts-qr-code",
-                                                title=label)
-    return Markup(svg.replace("<svg ", '<svg role="img" ', 1))
+    return segno.make(url, error="m")
 
 
 def relative(target: str, page: str) -> str:
