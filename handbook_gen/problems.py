@@ -1,4 +1,8 @@
-"""Problems are data: every stage returns them, only the command line prints them."""
+"""Problems are data: every stage returns them, only the command line prints them.
+
+The checks name the part of the circle a problem concerns by its path, ('reviews', 2, 'date');
+validate has source place each one at its file, line and column (source.Document.place).
+"""
 
 from __future__ import annotations
 
@@ -33,14 +37,23 @@ class Term(str):
 
 
 @dataclass(frozen=True)
+class Line:
+    """A message parameter that is the line of another part of the file: placed with the problem."""
+
+    path: tuple
+
+
+@dataclass(frozen=True)
 class Problem:
     severity: str  # ERROR or WARNING
     code: str  # a key under `messages` in the locale files
-    file: str
+    file: str = ""  # file, line, col: a check's problem gets them where it is placed; the reader's has them
     line: int | None = None
     col: int | None = None
-    path: tuple = ()
+    path: tuple = ()  # the part of the circle it concerns, and the one shown
     params: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    # Placed at this key (a path) rather than at the value of `path`: a key unknown, empty or missing.
+    key: tuple | None = field(default=None, compare=False, hash=False)
 
     @property
     def where(self) -> str:

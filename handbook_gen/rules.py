@@ -14,8 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from . import visit_rules
 from .model import (ROLES, Activity, Circle, Coordinator, Moment, Person, Review, School, Theme,
                     Visit, clock)
-from .problems import ERROR, WARNING, Problem
-from .source import Positions
+from .problems import ERROR, WARNING, Line, Problem
 
 EVENT_GROUPS = ("trainings", "meetings", "reviews", "evaluations")
 NORM_SCHOOLS = (4, 5)
@@ -23,16 +22,13 @@ BUILD_YEAR_REVIEWS = 2
 
 
 class _Report:
-    """Collects problems, each placed at the value (or key) its path names."""
+    """Collects problems, each at the path it concerns (validate places them in the file)."""
 
-    def __init__(self, file: str, positions: Positions):
-        self.file = file
-        self.positions = positions
+    def __init__(self):
         self.problems: list[Problem] = []
 
-    def add(self, severity: str, code: str, path: tuple, key: bool = False, **params) -> None:
-        line, col = (self.positions.of_key if key else self.positions.of_value)(path)
-        self.problems.append(Problem(severity, code, self.file, line, col, tuple(path), params))
+    def add(self, severity: str, code: str, path: tuple, **params) -> None:
+        self.problems.append(Problem(severity, code, path=tuple(path), params=params))
 
     def error(self, code: str, path: tuple, **params) -> None:
         self.add(ERROR, code, path, **params)
@@ -45,8 +41,8 @@ class _Report:
         return any(p.severity == ERROR for p in self.problems)
 
 
-def check(data: dict, file: str, positions: Positions, path: Path) -> tuple[Circle | None, list[Problem]]:
-    report = _Report(file, positions)
+def check(data: dict, path: Path) -> tuple[Circle | None, list[Problem]]:
+    report = _Report()
     _check_file_name(data, path, report)
     years = _check_school_year(data, report)
     _check_timezone(data, report)
@@ -59,7 +55,7 @@ def check(data: dict, file: str, positions: Positions, path: Path) -> tuple[Circ
         _check_programme(data, report)
         visit_rules.check_warnings(data, report)
     circle = None if report.has_errors else build_circle(data, path)
-    return circle, sorted(report.problems, key=Problem.sort_key)
+    return circle, report.problems
 
 
 def _check_file_name(data, path: Path, report: _Report) -> None:
@@ -91,8 +87,7 @@ def _duplicates(items: list[tuple[str, tuple]], report: _Report, code: str) -> N
     first_seen: dict[str, tuple] = {}
     for value, path in items:
         if value in first_seen:
-            line = report.positions.of_value(first_seen[value])[0]
-            report.error(code, path, id=value, first_line=line)
+            report.error(code, path, id=value, first_line=Line(first_seen[value]))
         else:
             first_seen[value] = path
 
@@ -104,10 +99,10 @@ def _check_school_ids(data, report: _Report) -> set[str]:
 
 
 def _check_event_ids(data, report: _Report) -> None:
+    # The groups in the file's order (a mapping keeps it): the id written first is the first seen.
     items = [(event["id"], (group, i, "id"))
-             for group in EVENT_GROUPS for i, event in enumerate(data.get(group, []))]
-    _duplicates(sorted(items, key=lambda item: report.positions.of_value(item[1])), report,
-                "rules.duplicate_event")
+             for group in data if group in EVENT_GROUPS for i, event in enumerate(data[group])]
+    _duplicates(items, report, "rules.duplicate_event")
 
 
 def _check_references(data, school_ids: set[str], report: _Report) -> None:

@@ -16,7 +16,6 @@ from .i18n import catalog
 from .model import Activity, Circle, Moment, Person, Review
 from .problems import WARNING, Problem
 from .review_day import plan_day
-from .source import Positions
 
 UID_DOMAIN = "lts-handbook"
 KIND_ORDER = ("training", "meeting", "preparation", "review", "workshop", "evaluation")
@@ -66,7 +65,7 @@ class Event:
 @dataclass(frozen=True)
 class Schedule:
     events: tuple[Event, ...]
-    problems: tuple[Problem, ...]
+    problems: tuple[Problem, ...]  # at their paths: validate places them in the file
 
     def for_role(self, role: str) -> tuple[Event, ...]:
         return tuple(e for e in self.events if role in e.roles)
@@ -79,12 +78,12 @@ def uid(circle_id: str, event_id: str) -> str:
     return f"{event_id}@{circle_id}.{UID_DOMAIN}"
 
 
-def plan(circle: Circle, positions: Positions | None = None) -> Schedule:
-    """All events of the circle in date order, and the warnings about their dates."""
+def plan(circle: Circle) -> Schedule:
+    """All events of the circle in date order, and the warnings about their dates (at their paths)."""
     events = sorted(_events(circle), key=Event.sort_key)
-    problems = (_date_warnings(circle, events, positions) + _overlap_warnings(circle, events, positions)
-                + _day_warnings(circle, events, positions))
-    return Schedule(tuple(events), tuple(sorted(problems, key=Problem.sort_key)))
+    problems = (_date_warnings(circle, events) + _overlap_warnings(circle, events)
+                + _day_warnings(circle, events))
+    return Schedule(tuple(events), tuple(problems))
 
 
 def _events(circle: Circle):
@@ -157,13 +156,11 @@ def identity(person: Person) -> str:
     return (person.email or person.name).strip().lower()
 
 
-def _warning(circle, positions, event: Event, code: str, **params) -> Problem:
-    line, col = positions.of_value(event.path + ("date",)) if positions else (None, None)
-    return Problem(WARNING, code, str(circle.source), line, col, event.path + ("date",),
-                   {"event": event.title, **params})
+def _warning(event: Event, code: str, **params) -> Problem:
+    return Problem(WARNING, code, path=event.path + ("date",), params={"event": event.title, **params})
 
 
-def _date_warnings(circle: Circle, events: list[Event], positions) -> list[Problem]:
+def _date_warnings(circle: Circle, events: list[Event]) -> list[Problem]:
     texts = catalog(circle.language)
     years = circle.school_year
     language = "nl" if circle.language == "nl" else "en_US"
@@ -175,10 +172,9 @@ def _date_warnings(circle: Circle, events: list[Event], positions) -> list[Probl
         day = event.date
         when = texts.long_date(day)
         if day.weekday() >= 5:
-            problems.append(_warning(circle, positions, event, "dates.weekend", date=when))
+            problems.append(_warning(event, "dates.weekend", date=when))
         if day in public:
-            problems.append(_warning(circle, positions, event, "dates.public_holiday", date=when,
-                                     holiday=public[day]))
+            problems.append(_warning(event, "dates.public_holiday", date=when, holiday=public[day]))
         in_holiday: dict[tuple[str, str], list[str]] = {}  # (holiday, region) -> school names
         for school in (circle.school(s) for s in event.schools):
             if school.holiday_region:
@@ -186,12 +182,11 @@ def _date_warnings(circle: Circle, events: list[Event], positions) -> list[Probl
                 if vacation:
                     in_holiday.setdefault((vacation, school.holiday_region), []).append(school.name)
             if day in school.study_days:
-                problems.append(_warning(circle, positions, event, "dates.study_day", date=when,
-                                         school=school.name))
+                problems.append(_warning(event, "dates.study_day", date=when, school=school.name))
         # One warning per holiday and region, naming its schools: not one per school.
         for (vacation, region), names in sorted(in_holiday.items()):
-            problems.append(_warning(circle, positions, event, "dates.school_holiday", date=when,
-                                     holiday=vacation, region=region, school=texts.series(names)))
+            problems.append(_warning(event, "dates.school_holiday", date=when, holiday=vacation,
+                                     region=region, school=texts.series(names)))
     return problems
 
 
@@ -203,7 +198,7 @@ def _overlap(first: Event, second: Event) -> bool:
     return first.start < second.end and second.start < first.end
 
 
-def _overlap_warnings(circle: Circle, events: list[Event], positions) -> list[Problem]:
+def _overlap_warnings(circle: Circle, events: list[Event]) -> list[Problem]:
     live = [e for e in events if not e.cancelled]
     attendees = {e.id: {identity(p): p.name for p in people(circle, e)} for e in live}
     problems = []
@@ -213,24 +208,22 @@ def _overlap_warnings(circle: Circle, events: list[Event], positions) -> list[Pr
         shared = sorted(set(attendees[first.id]) & set(attendees[second.id]))
         if shared:
             names = catalog(circle.language).series([attendees[first.id][key] for key in shared])
-            problems.append(_warning(circle, positions, second, "dates.overlap", people=names,
-                                     other=first.title, date=catalog(circle.language).long_date(second.date)))
+            problems.append(_warning(second, "dates.overlap", people=names, other=first.title,
+                                     date=catalog(circle.language).long_date(second.date)))
     return problems
 
 
-def _day_warnings(circle: Circle, events: list[Event], positions) -> list[Problem]:
+def _day_warnings(circle: Circle, events: list[Event]) -> list[Problem]:
     """A review whose own times leave no room for its pupils' parts, or for its team's parts."""
     problems = []
     for event in events:
         if event.kind != "review" or event.cancelled or event.start is None:
             continue
         day = plan_day(circle, event.review)
-        path = event.path + ("start",)
-        line, col = positions.of_value(path) if positions else (None, None)
         for fits, code in ((day.fits_pupils, "rules.no_room_for_pupils"),
                            (day.fits_after, "rules.no_room_after_pupils")):
             if not fits:  # only on a weekday: day.pupils is known
-                problems.append(Problem(WARNING, code, str(circle.source), line, col, path, {
+                problems.append(Problem(WARNING, code, path=event.path + ("start",), params={
                     "start": event.start.strftime("%H:%M"), "end": event.end.strftime("%H:%M"),
                     "pupils": "–".join(t.strftime("%H:%M") for t in day.pupils)}))
     return problems

@@ -1,4 +1,5 @@
-"""Read a circle file: safe YAML with YAML 1.2 meaning, and the line/column of every key and value.
+"""Read a circle file: safe YAML with YAML 1.2 meaning, and the line/column of every key and value
+(where the checks' problems are placed: Document.place).
 
 PyYAML resolves plain scalars by YAML 1.1 (`15:30` is 930, `no` is False). We only use its parser
 and build the data from the parser's events ourselves, resolving scalars by the YAML 1.2 core
@@ -9,13 +10,13 @@ documents, alias bombs and deep nesting.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from .problems import ERROR, Problem, Term
+from .problems import ERROR, Line, Problem, Term
 
 MAX_BYTES = 1024 * 1024
 MAX_NODES = 10_000
@@ -85,6 +86,16 @@ class Document:
     file: str
     data: Any
     positions: Positions
+
+    def place(self, problem: Problem) -> Problem:
+        """A check's problem in this file, at the line and column of the part its path names;
+        its Line parameters become line numbers. The one place that turns paths into positions."""
+        positions = self.positions
+        line, col = (positions.of_value(problem.path) if problem.key is None
+                     else positions.of_key(problem.key))
+        params = {name: positions.of_value(value.path)[0] if isinstance(value, Line) else value
+                  for name, value in problem.params.items()}
+        return replace(problem, file=self.file, line=line, col=col, params=params)
 
 
 class SourceError(Exception):

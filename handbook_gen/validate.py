@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -20,7 +20,7 @@ from . import rules
 from .model import Circle
 from .problems import ERROR, Problem, Term, one_line
 from .schedule import Schedule, plan
-from .source import Document, Positions, read, read_bytes, resolve_plain
+from .source import Document, read, read_bytes, resolve_plain
 
 SCHEMA_PATH = Path(__file__).parent / "circle.schema.json"
 
@@ -49,13 +49,13 @@ class Checked:
     file: str
     circle: Circle | None
     problems: list[Problem]
-    positions: Positions | None = None
     language: str = "nl"  # for the messages: the circle's language where it could be read
     schedule: Schedule | None = None  # the circle's events, planned once: build uses them
 
 
-def check_file(path: Path) -> Checked:
-    return _check_read(*read(path), path)
+def check_file(path: Path, owners: dict[str, str] | None = None) -> Checked:
+    """owners: the ids of the circles checked before in this build, and their files; this one's is added."""
+    return _check_read(*read(path), path, owners)
 
 
 def check_bytes(raw: bytes, name: str, path: Path) -> Checked:
@@ -63,25 +63,40 @@ def check_bytes(raw: bytes, name: str, path: Path) -> Checked:
     return _check_read(*read_bytes(raw, name), path)
 
 
-def _check_read(document: Document | None, problems: list[Problem], path: Path) -> Checked:
+def _check_read(document: Document | None, problems: list[Problem], path: Path,
+                owners: dict[str, str] | None = None) -> Checked:
     if document is None:  # the one problem that stopped the reading
         return Checked(problems[0].file, None, problems)
-    return check_document(document, path)
+    return check_document(document, path, owners)
 
 
-def check_document(document: Document, path: Path) -> Checked:
+def check_document(document: Document, path: Path, owners: dict[str, str] | None = None) -> Checked:
     data = _without_nulls(document.data)
     language = data.get("language") if data.get("language") in ("nl", "en") else "nl"
+    circle, schedule, stages = _check_data(document, data, path)
+    if circle is not None and owners is not None:
+        first = owners.setdefault(circle.id, document.file)
+        if first != document.file:  # the rule across files: circle ids are unique in one build
+            stages.append([Problem(ERROR, "rules.duplicate_circle", path=("id",),
+                                   params={"id": circle.id, "other": first})])
+            circle = None
+    # Each stage's problems in the order of the file; the stages in the order they ran.
+    problems = [problem for found in stages
+                for problem in sorted(map(document.place, found), key=Problem.sort_key)]
+    return Checked(document.file, circle, problems, language, schedule)
+
+
+def _check_data(document: Document, data: dict, path: Path
+                ) -> tuple[Circle | None, Schedule | None, list[list[Problem]]]:
+    """The circle and its schedule, as far as the checks allow, and each stage's problems."""
     problems = structure_problems(document, data)
     if problems:
-        return Checked(document.file, None, problems, document.positions, language)
-    circle, problems = rules.check(data, document.file, document.positions, path)
+        return None, None, [problems]
+    circle, problems = rules.check(data, path)
     if circle is None:
-        return Checked(document.file, None, problems, document.positions, language)
-    schedule = plan(circle, document.positions)
-    # The schedule names the file by the circle's path; messages use the name the user sees.
-    problems += [replace(p, file=document.file) for p in schedule.problems]
-    return Checked(document.file, circle, problems, document.positions, language, schedule)
+        return None, None, [problems]
+    schedule = plan(circle)
+    return circle, schedule, [problems, list(schedule.problems)]
 
 
 def _without_nulls(value):
@@ -97,25 +112,21 @@ def structure_problems(document: Document, data: dict) -> list[Problem]:
     problems: list[Problem] = []
     for error in _validator().iter_errors(data):
         problems.extend(_schema_problems(error, document))
-    unique = {(p.line, p.col, p.code, p.path): p for p in problems}
-    return sorted(unique.values(), key=Problem.sort_key)
+    return list({(p.code, p.path): p for p in problems}.values())  # one per code and path
 
 
 def _schema_problems(error, document: Document) -> list[Problem]:
     path = tuple(error.absolute_path)
-    positions = document.positions
     kind = error.validator
 
-    def problem(code, at=path, key=False, **params) -> Problem:
-        line, col = positions.of_key(at) if key else positions.of_value(at)
-        return Problem(ERROR, code, document.file, line, col, at, params)
+    def problem(code, **params) -> Problem:
+        return Problem(ERROR, code, path=path, params=params)
 
     if kind == "additionalProperties":
         known = sorted(error.schema.get("properties", {}))
-        return [_unknown_key(key, path, known, document)
-                for key in sorted(set(error.instance) - set(known))]
+        return [_unknown_key(key, path, known) for key in sorted(set(error.instance) - set(known))]
     if kind == "required":
-        return [_missing(key, path, error, document) for key in error.validator_value
+        return [_missing(key, path, document) for key in error.validator_value
                 if key not in error.instance]
     if kind == "type":
         expected = _type_word(error.validator_value)
@@ -152,27 +163,22 @@ def _schema_problems(error, document: Document) -> list[Problem]:
     return [problem("schema.other", reason=error.message)]  # pragma: no cover - schema uses no other
 
 
-def _unknown_key(key: str, path: tuple, known: list[str], document: Document) -> Problem:
+def _unknown_key(key: str, path: tuple, known: list[str]) -> Problem:
     """An unknown key, with the nearest known one suggested ("did you mean `peer_reviewers`?")."""
-    line, col = document.positions.of_key(path + (key,))
     close = difflib.get_close_matches(key.lower(), known, n=1, cutoff=0.6)
     params = {"key": key, "known": ", ".join(known)}
     code = "schema.unknown_key"
     if close:
         code, params["suggestion"] = "schema.unknown_key_suggest", close[0]
-    return Problem(ERROR, code, document.file, line, col, path + (key,), params)
+    return Problem(ERROR, code, path=path + (key,), params=params, key=path + (key,))
 
 
-def _missing(key: str, path: tuple, error, document: Document) -> Problem:
-    positions = document.positions
-    given_empty = path + (key,) in positions.keys
-    if given_empty:
-        line, col = positions.of_key(path + (key,))
-        code = "schema.empty"
-    else:
-        line, col = positions.of_key(path) if path else positions.of_value(())  # the first key
-        code = "schema.required"
-    return Problem(ERROR, code, document.file, line, col, path + (key,), {"key": key})
+def _missing(key: str, path: tuple, document: Document) -> Problem:
+    """A key written without a value (`name:`, left out of the data) is shown at that key; a key not
+    written at all, at the key of the mapping that lacks it (at the top: the file's first key)."""
+    given_empty = path + (key,) in document.positions.keys
+    code, at = ("schema.empty", path + (key,)) if given_empty else ("schema.required", path)
+    return Problem(ERROR, code, path=path + (key,), params={"key": key}, key=at)
 
 
 # Kinds of text whose message shows the expected form (JJJJ-MM-DD, UU:MM, …): a number or
@@ -208,17 +214,7 @@ def _type_word(json_type) -> str:
 
 
 def check_files(files: list[Path], known: dict[str, str] | None = None) -> list[Checked]:
-    """Check every file, then the rule across files: circle ids are unique in one build.
+    """Check every file, and the rule across files: circle ids are unique in one build.
     `known`: the ids (and files) of circles in this build that need no checking again."""
-    results = [check_file(path) for path in files]
     owners: dict[str, str] = dict(known or {})
-    for result in results:
-        if result.circle is None:
-            continue
-        first = owners.setdefault(result.circle.id, result.file)
-        if first != result.file:
-            line, col = result.positions.of_value(("id",))
-            result.problems.append(Problem(ERROR, "rules.duplicate_circle", result.file, line, col,
-                                           ("id",), {"id": result.circle.id, "other": first}))
-            result.circle = None
-    return results
+    return [check_file(path, owners) for path in files]

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from handbook_gen.model import ROLES
+from handbook_gen.problems import ERROR, Line, Problem
 from handbook_gen.source import parse_text, read, resolve_plain
 from handbook_gen.validate import check_file
 
@@ -97,6 +98,16 @@ def test_positions_of_keys_and_values():
     # a path below a value that has no position: the nearest part above it
     assert positions.of_value(("schools", 2, "peer_reviewers", 0, "email")) == (30, 9)
 
+
+def test_a_problem_is_placed_at_its_path():
+    """The checks give a path only; the document turns it into file, line and column."""
+    document, _ = read(MINIMAL)
+    at_value = document.place(Problem(ERROR, "rules.duplicate_reviewer", path=("reviews", 0, "reviewers", 1),
+                                      params={"first_line": Line(("reviews", 0, "host"))}))
+    assert (at_value.file, at_value.line, at_value.col) == (document.file, 51, 27)
+    assert at_value.path == ("reviews", 0, "reviewers", 1) and at_value.params["first_line"] == 47
+    at_key = document.place(Problem(ERROR, "schema.unknown_key", path=("board",), key=("board",)))
+    assert (at_key.line, at_key.col) == (4, 1)
 
 def test_alias_within_limits_is_expanded():
     document = parse_text("a: &x [1, 2]\nb: *x\n", "x.yaml")
