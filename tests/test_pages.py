@@ -489,8 +489,8 @@ def test_both_languages_have_the_same_texts():
     nl = yaml.safe_load((locale / "nl" / "handbook.yaml").read_text(encoding="utf-8"))
     en = yaml.safe_load((locale / "en" / "handbook.yaml").read_text(encoding="utf-8"))
     assert keys(nl) == keys(en)
-    templates = ROOT / "docs_templates"
-    files = {lang: sorted(p.relative_to(templates / lang) for p in (templates / lang).rglob("*.md"))
+    texts = ROOT / "docs_templates" / "text"
+    files = {lang: sorted(p.relative_to(texts / lang) for p in (texts / lang).rglob("*.md"))
              for lang in ("nl", "en")}
     assert files["nl"] == files["en"]
 
