@@ -1,6 +1,6 @@
 """What a board installs and runs: the wheel in a fresh virtual environment outside this
 checkout, `init`, every step of the written GitHub workflow and GitLab CI file (read from the
-files, run in order). Slow: it installs for real (see installed.py; pre-commit in test_pre_commit.py)."""
+files, run in order). Slow: it installs for real (fixtures in conftest.py; pre-commit in test_pre_commit.py)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 
 from handbook_gen import __version__
-from installed import ROOT, edit_circle, sh
+from helpers import ROOT, edit_circle, sh
 
 SHIPPED = ("docs_templates", "theme")
 
