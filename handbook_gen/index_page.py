@@ -13,7 +13,7 @@ from .i18n import catalog
 from .resources import resource
 from .validate import is_slug
 
-TEMPLATE = "site-index.html.j2"  # in docs_templates/
+TEMPLATE = "site/index.html.j2"  # in docs_templates/
 FIELDS = ("id", "name", "board", "school_year", "year")  # school_year as "2025-2026"
 
 

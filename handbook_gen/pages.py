@@ -1,8 +1,9 @@
 """Circle + schedule -> the Markdown pages and nav of one handbook.
 
-The pages are Jinja2 templates in docs_templates/: structure shared by both languages, short
-labels from locale/<lang>/handbook.yaml, long prose (protocol, forms, quality cycle, roles) in
-docs_templates/<lang>/. No handbook text lives here.
+The pages are Jinja2 templates in docs_templates/pages/ (one per kind of page; its README says
+how the folder is laid out): structure shared by both languages, short labels from
+locale/<lang>/handbook.yaml, long prose (protocol, forms, quality cycle, roles) in
+docs_templates/text/<lang>/. No handbook text lives here.
 
 Escaping is on by default: every `{{ value }}` that is not already marked safe goes through
 `md_text`, which turns all Markdown and HTML syntax into character references. So a school named
@@ -42,6 +43,7 @@ FORMS = ("zelfevaluatie", "lesbezoek", "learning-walk", "stem-van-de-leerling", 
 REVIEW_FORMS = ("zelfevaluatie", "lesbezoek", "learning-walk", "stem-van-de-leerling",
                 "teamgesprek", "reviewverslag", "workshopplan")
 NEXT_EVENTS = 5
+PAGE_TEMPLATES = "pages"  # under docs_templates/, the loader's root: one template per kind of page
 
 
 @dataclass(frozen=True)
@@ -282,7 +284,8 @@ def render(circle: Circle, schedule: Schedule) -> Handbook:
     docs: dict[str, str] = {}
 
     def page(path: str, template: str, **extra) -> None:
-        docs[path] = env.get_template(template).render(**context, page=path, **extra)
+        docs[path] = env.get_template(f"{PAGE_TEMPLATES}/{template}").render(
+            **context, page=path, **extra)
 
     for name in ("index", "team", "thema", "planning", "reviewplan", "protocol",
                  "kwaliteitscyclus", "agenda", "toegankelijkheid"):

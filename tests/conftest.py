@@ -1,10 +1,10 @@
-"""Shared by every test module.
+"""Fixtures shared by the test modules; what they share besides fixtures is in helpers.py.
 
-Its presence also puts tests/ on sys.path (pytest's default import mode), so that the browser
-tests can reuse helpers of other test modules, e.g. `from test_pages import malicious_circle`.
+`at_root` runs a test in the repository's top folder, where the command line's relative paths
+(tests/broken/…) point; the modules that need it say so with `pytest.mark.usefixtures`.
 
-The fixtures here are those of the installed tool (see installed.py), used by test_package.py and
-test_pre_commit.py: module-scoped, so each of those modules builds and installs the wheel once.
+The others are those of the installed tool (helpers `sh`, `edit_circle`), used by test_package.py
+and test_pre_commit.py: module-scoped, so each of those modules builds and installs the wheel once.
 """
 
 from __future__ import annotations
@@ -15,8 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from installed import GIT_ENV, ROOT, sh
+from helpers import GIT_ENV, ROOT, sh
 
+
+@pytest.fixture
+def at_root(monkeypatch):
+    monkeypatch.chdir(ROOT)
 
 
 @pytest.fixture(scope="module")

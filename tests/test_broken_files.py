@@ -22,9 +22,9 @@ from pathlib import Path
 
 import pytest
 
-from handbook_gen import cli
+from helpers import ROOT, run
 
-ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.usefixtures("at_root")  # the command line runs in the top folder
 BROKEN = Path("tests/broken")  # relative to ROOT: the file name the messages show
 EXPECT = re.compile(r'^# expect: (?P<severity>error|warning) (?P<pos>\d+:\d+|-) (?P<path>\S+) "(?P<fragment>.+)"$')
 
@@ -60,21 +60,6 @@ def expectations(path: Path) -> list[Expected]:
 
 
 FIXTURES = sorted((ROOT / BROKEN).glob("*.yaml"))
-
-
-def run(argv: list[str], capsys) -> tuple[int, str, str]:
-    """The real command line, in-process; argparse's usage errors come back as their exit code."""
-    try:
-        code = cli.main(argv)
-    except SystemExit as stop:
-        code = stop.code
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-@pytest.fixture(autouse=True)
-def at_root(monkeypatch):
-    monkeypatch.chdir(ROOT)
 
 
 def test_every_fixture_says_what_it_expects():

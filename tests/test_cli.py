@@ -8,7 +8,6 @@ import os
 import subprocess
 import sys
 from datetime import date
-from pathlib import Path
 
 import pytest
 from jsonschema import Draft202012Validator
@@ -17,17 +16,10 @@ from handbook_gen import cli
 from handbook_gen.starter import starter_text
 from handbook_gen.source import read
 from handbook_gen.validate import check_file
-from test_broken_files import at_root, run  # noqa: F401 - at_root is an autouse fixture
+from helpers import MINIMAL, ROOT, run, write
 
-ROOT = Path(__file__).resolve().parent.parent
-MINIMAL = ROOT / "tests/circles/minimal.yaml"
+pytestmark = pytest.mark.usefixtures("at_root")  # the command line runs in the top folder
 BROKEN = ROOT / "tests/broken"
-
-
-def write(folder: Path, name: str, text: str) -> Path:
-    path = folder / name
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 def minimal(**replace: str) -> str:

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import json
 import subprocess
-from pathlib import Path
 
 import pytest
 import yaml
 
-from test_broken_files import at_root, run  # noqa: F401 - at_root is an autouse fixture
-from test_cli import MINIMAL, ROOT, write
+from helpers import MINIMAL, ROOT, run, write
+
+pytestmark = pytest.mark.usefixtures("at_root")  # the command line runs in the top folder
 
 # What moving the review of school A changes in the feeds: the review is in the whole circle's
 # feed, both roles' feeds, the feeds of the host and its two reviewing schools, and the personal

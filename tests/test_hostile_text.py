@@ -28,10 +28,8 @@ from handbook_gen.problems import ERROR
 from handbook_gen.safe_markdown import SAFE_SCHEMES, scheme
 from handbook_gen.source import read
 from handbook_gen.validate import check_file, schema
-from test_pages import Elements, to_html
+from helpers import EXAMPLE, Elements, to_html
 
-ROOT = Path(__file__).resolve().parent.parent
-EXAMPLE = ROOT / "circles" / "arkade-noord.yaml"
 EXAMPLE_DATA = read(EXAMPLE)[0].data
 FREE_TEXT = ("line", "text", "markdown")
 

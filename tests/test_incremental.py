@@ -92,7 +92,7 @@ def test_each_kind_of_input_rebuilds_exactly_the_handbooks_it_affects(checkout):
     edit(checkout / "circles/eemland-samen.yaml", "name: Cirkel Eemland", "name: Cirkel Eemland-Zuid")
     assert rebuilt(checkout) == {"eemland-samen"}
 
-    edit(checkout / "docs_templates/en/rollen.md", "\n", "\nThe roles, in short.\n")  # English text
+    edit(checkout / "docs_templates/text/en/rollen.md", "\n", "\nThe roles, in short.\n")  # English text
     assert rebuilt(checkout) == {"arkade-english"}
 
     edit(checkout / "handbook_gen/locale/nl/handbook.yaml", "Lesbezoek", "Lesbezoek (les)")

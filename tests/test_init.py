@@ -14,9 +14,8 @@ import yaml
 from handbook_gen import __version__, cli
 from handbook_gen.board import OWNED
 from handbook_gen.validate import SCHEMA_PATH, check_file
-from test_broken_files import run
+from helpers import ROOT, run
 
-ROOT = Path(__file__).resolve().parent.parent
 BROKEN = ROOT / "tests" / "broken"
 EXPECTED_FILES = {"circles/mijn-cirkel.yaml", "README.md", ".handbook-gen/circle.schema.json",
                   ".github/workflows/handbook.yml", ".gitlab-ci.yml", ".pre-commit-config.yaml",

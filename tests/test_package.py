@@ -1,6 +1,6 @@
 """What a board installs and runs: the wheel in a fresh virtual environment outside this
 checkout, `init`, every step of the written GitHub workflow and GitLab CI file (read from the
-files, run in order). Slow: it installs for real (see installed.py; pre-commit in test_pre_commit.py)."""
+files, run in order). Slow: it installs for real (fixtures in conftest.py; pre-commit in test_pre_commit.py)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 
 from handbook_gen import __version__
-from installed import ROOT, edit_circle, sh
+from helpers import ROOT, edit_circle, sh
 
 SHIPPED = ("docs_templates", "theme")
 
@@ -23,7 +23,7 @@ def test_sdist_holds_the_sources_and_no_build_output(dist):
     [sdist] = dist.glob("handbook_gen-*.tar.gz")
     with tarfile.open(sdist) as archive:
         names = {name.split("/", 1)[1] for name in archive.getnames() if "/" in name}
-    for needed in ("pyproject.toml", "README.md", "mkdocs.yml", "docs_templates/review.md",
+    for needed in ("pyproject.toml", "README.md", "mkdocs.yml", "docs_templates/pages/review.md",
                    "theme/main.html", "handbook_gen/cli.py", "handbook_gen/board/gitlab-ci.yml"):
         assert needed in names, needed
     assert not any(name.startswith(("site/", ".venv/")) or "node_modules" in name for name in names)
@@ -67,7 +67,7 @@ def test_a_bug_in_the_installed_tool_is_exit_3(user_env, tmp_path):
                             tmp_path, user_env).stdout.strip()).parent
     broken = tmp_path / "broken-install"
     shutil.copytree(site_packages, broken / "handbook_gen")
-    (broken / "handbook_gen/_resources/docs_templates/index.md").unlink()
+    (broken / "handbook_gen/_resources/docs_templates/pages/index.md").unlink()
     done = sh(["python", "-m", "handbook_gen", "build"], tmp_path,
               {**user_env, "PYTHONPATH": str(broken)}, check=False)
     assert done.returncode == 3, done.stderr

@@ -2,7 +2,7 @@
 
 Pages are turned into HTML with Python-Markdown and the extensions the handbook uses in
 mkdocs.yml (plus safe_markdown), so the escaping tests look at what a browser would get.
-`to_html` and `malicious_circle` are meant for reuse by the site/browser tests.
+`to_html` and `malicious_circle`, shared with the site and browser tests, are in helpers.py.
 """
 
 from __future__ import annotations
@@ -10,22 +10,17 @@ from __future__ import annotations
 import dataclasses
 import posixpath
 import re
-from html.parser import HTMLParser
-from pathlib import Path
 
 import markdown
 import pytest
 import yaml
 
 from handbook_gen import calendars, pages, pdf
-from handbook_gen.model import Circle, Person
+from handbook_gen.model import Circle
 from handbook_gen.schedule import plan
 from handbook_gen.validate import check_file
+from helpers import ATTACKS, EXAMPLE, EXTENSIONS, ROOT, Elements, malicious_circle, to_html
 
-ROOT = Path(__file__).resolve().parent.parent
-EXAMPLE = ROOT / "circles" / "arkade-noord.yaml"
-EXTENSIONS = ["attr_list", "tables", "admonition", "md_in_html", "toc", "def_list",
-              "pymdownx.details", "handbook_gen.safe_markdown"]
 PAGES = {"index.md", "team.md", "thema.md", "planning.md", "reviewplan.md", "protocol.md",
          "kwaliteitscyclus.md", "agenda.md", "toegankelijkheid.md", "formulieren/index.md",
          "reviews/review-regenboog.md", "reviews/review-kompas.md"} | {
@@ -34,71 +29,8 @@ PAGES = {"index.md", "team.md", "thema.md", "planning.md", "reviewplan.md", "pro
 
 # --- helpers ---------------------------------------------------------------------------------
 
-def to_html(text: str) -> str:
-    """Markdown of one page -> HTML, as MkDocs would make it (front matter dropped)."""
-    text = re.sub(r"\A---\n.*?\n---\n", "", text, flags=re.DOTALL)
-    return markdown.markdown(text, extensions=EXTENSIONS)
-
-
-class Elements(HTMLParser):
-    """Every start tag with its attributes, and the text."""
-
-    def __init__(self, html: str):
-        super().__init__(convert_charrefs=True)
-        self.tags: list[tuple[str, dict]] = []
-        self.text: list[str] = []
-        self.feed(html)
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append((tag, {name: value or "" for name, value in attrs}))
-
-    def handle_data(self, data):
-        self.text.append(data)
-
-
 def render(circle: Circle) -> pages.Handbook:
     return pages.render(circle, plan(circle))
-
-
-def replace_school(circle: Circle, index: int, **changes) -> Circle:
-    schools = list(circle.schools)
-    schools[index] = dataclasses.replace(schools[index], **changes)
-    return dataclasses.replace(circle, schools=tuple(schools))
-
-
-ATTACKS = {
-    "script": "<script>alert(1)</script>",
-    "img": "<img src=x onerror=alert(1)>",
-    "markdown": "| ** [x](javascript:alert(1)) ![y](javascript:alert(2))",
-    "iframe": "<iframe src=javascript:alert(3)></iframe>",
-}
-MARKDOWN_ATTACK = (
-    "Zie [hier](javascript:alert(1)) en [daar]( JaVa\tScRiPt:alert(2) ) en ![plaatje](javascript:x)\n\n"
-    "<iframe src=https://evil.example></iframe> <script>alert(4)</script> <img src=x onerror=alert(5)>\n\n"
-    "*nadruk*{ onclick=alert(6) } [ref][r] [auto](<javascript:alert(7)>) [ok](https://ok.example)\n\n"
-    "[r]: javascript:alert(8)\n"
-)
-
-
-def malicious_circle(circle: Circle) -> Circle:
-    """The example circle with script in every kind of field it has."""
-    evil = " ".join(ATTACKS.values())
-    person = Person(name=ATTACKS["img"], email="x@evil.example", role="leraar")
-    circle = replace_school(circle, 0, name=ATTACKS["script"], city=ATTACKS["markdown"],
-                            address=ATTACKS["iframe"], focus=MARKDOWN_ATTACK,
-                            peer_reviewers=(person,))
-    circle = replace_school(circle, 1, name=ATTACKS["markdown"], schoolcoaches=(
-        Person(name=evil, role="ib"),))
-    trainings = list(circle.trainings)
-    trainings[0] = dataclasses.replace(trainings[0], title=evil, location=evil,
-                                       description=MARKDOWN_ATTACK)
-    reviews = list(circle.reviews)
-    reviews[0] = dataclasses.replace(reviews[0], focus=MARKDOWN_ATTACK, description=MARKDOWN_ATTACK)
-    return dataclasses.replace(
-        circle, name=ATTACKS["script"], board=evil, trainings=tuple(trainings),
-        reviews=tuple(reviews), coordinator=dataclasses.replace(circle.coordinator, name=evil),
-        theme=dataclasses.replace(circle.theme, title=ATTACKS["img"], learning_question=evil,
-                                  description=MARKDOWN_ATTACK, goals=(evil, ATTACKS["markdown"])))
 
 
 def table_rows(text: str, first_cell: str) -> list[list[str]]:
@@ -489,8 +421,8 @@ def test_both_languages_have_the_same_texts():
     nl = yaml.safe_load((locale / "nl" / "handbook.yaml").read_text(encoding="utf-8"))
     en = yaml.safe_load((locale / "en" / "handbook.yaml").read_text(encoding="utf-8"))
     assert keys(nl) == keys(en)
-    templates = ROOT / "docs_templates"
-    files = {lang: sorted(p.relative_to(templates / lang) for p in (templates / lang).rglob("*.md"))
+    texts = ROOT / "docs_templates" / "text"
+    files = {lang: sorted(p.relative_to(texts / lang) for p in (texts / lang).rglob("*.md"))
              for lang in ("nl", "en")}
     assert files["nl"] == files["en"]
 

@@ -14,15 +14,8 @@ from pypdf import PdfReader
 from handbook_gen import pdf
 from handbook_gen.freshness import read_stamp
 from handbook_gen.pages import FORMS, REVIEW_FORMS
-from helpers import built_site
+from helpers import EPOCH, EXAMPLE, FORM_PAGES, built_site
 
-ROOT = Path(__file__).resolve().parent.parent
-CIRCLE = ROOT / "circles" / "arkade-noord.yaml"
-EPOCH = "1767225600"  # 2026-01-01
-# The A4 pages each form prints on: whole sheets, one double-sided sheet where it can.
-FORM_PAGES = {"zelfevaluatie": 2, "lesbezoek": 2, "learning-walk": 2, "stem-van-de-leerling": 2,
-              "teamgesprek": 2, "reviewverslag": 2, "workshopplan": 2, "evaluatie": 2,
-              "kwaliteitskaart": 1, "jaarbord": 2, "quickscan": 3, "bezoekrooster": 1}
 LEAST_LAST_PAGE = 1 / 3  # a form's last page holds at least this much of a page, not a few lines
 # From circles/arkade-noord.yaml: the review at CBS Het Kompas, by two visiting schools.
 KOMPAS = {"id": "review-kompas", "school": "CBS Het Kompas", "date": "donderdag 19 maart 2026",
@@ -31,7 +24,7 @@ KOMPAS = {"id": "review-kompas", "school": "CBS Het Kompas", "date": "donderdag 
 
 @pytest.fixture(scope="module")
 def handbook(tmp_path_factory) -> Path:
-    return built_site(tmp_path_factory.mktemp("site"), CIRCLE, EPOCH) / "arkade-noord"
+    return built_site(tmp_path_factory.mktemp("site"), EXAMPLE, EPOCH) / "arkade-noord"
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from installed import ROOT, edit_circle, sh
+from helpers import ROOT, edit_circle, sh
 
 
 def precommit(args: list[str], repo: Path, env: dict, home: Path) -> subprocess.CompletedProcess:

@@ -7,89 +7,18 @@ reloads itself, the notice appears and goes) is tests/browser/test_preview_in_br
 
 from __future__ import annotations
 
-import contextlib
 import os
-import queue
 import shutil
-import signal
 import socket
 import subprocess
 import sys
-import threading
 import urllib.error
 import urllib.request
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "circles" / "arkade-noord.yaml"
-HOST_LINE = "host: de-regenboog"  # the first review's host: line 151, value at column 11
-BROKEN_HOST = 'host: "<b>nergens</b>"'  # not an id, and markup if it were not escaped
-WAIT = 90  # seconds a build may take on a busy machine; a hang fails instead of blocking
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@dataclass
-class Serving:
-    """A running `handbook-gen serve` and what it printed so far."""
-
-    process: subprocess.Popen
-    url: str
-    circle: Path
-    lines: queue.Queue = field(default_factory=queue.Queue)
-    printed: list[str] = field(default_factory=list)
-
-    def next_outcome(self) -> str:
-        """The next line that ends a rebuild: 'Bijgewerkt: …' or 'Niet bijgewerkt: …'."""
-        while True:
-            line = self.lines.get(timeout=WAIT)
-            assert line is not None, f"serve ended early: {self.printed}"
-            if line.startswith(("Bijgewerkt", "Niet bijgewerkt", "Updated", "Not updated")):
-                return line
-
-    def save(self, text: str) -> str:
-        self.circle.write_text(text, encoding="utf-8")
-        return self.next_outcome()
-
-    def stop(self) -> tuple[int, str, str]:
-        """Ctrl-C; returns the exit code, the rest of stdout and stderr."""
-        self.process.send_signal(signal.SIGINT)
-        code = self.process.wait(timeout=WAIT)
-        rest = []
-        while (line := self.lines.get(timeout=WAIT)) is not None:
-            rest.append(line)
-        return code, "\n".join(rest), self.process.stderr.read()
-
-
-@contextlib.contextmanager
-def serving(circle: Path, temp: Path):
-    """`python -m handbook_gen serve circle` with its temporary folder in `temp`."""
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "handbook_gen", "serve", str(circle), "--port", str(port)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8",
-        env={**os.environ, "TMPDIR": str(temp)})
-    running = Serving(process, f"http://127.0.0.1:{port}/", circle)
-
-    def read() -> None:
-        for line in process.stdout:
-            running.printed.append(line.rstrip("\n"))
-            running.lines.put(line.rstrip("\n"))
-        running.lines.put(None)  # the process closed its output
-
-    threading.Thread(target=read, daemon=True).start()
-    try:
-        yield running
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
+from helpers import BROKEN_HOST, EXAMPLE, HOST_LINE, WAIT, free_port, serving, validate_output
 
 
 @pytest.fixture
@@ -115,13 +44,6 @@ def fetch(url: str) -> tuple[int, str]:
         return error.code, error.read().decode("utf-8")
 
 
-def validate(path: Path) -> list[str]:
-    """What `handbook-gen validate` prints for a file, without its summary line."""
-    done = subprocess.run([sys.executable, "-m", "handbook_gen", "validate", str(path)],
-                          capture_output=True, text=True, encoding="utf-8")
-    return done.stdout.splitlines()[:-1]
-
-
 def test_serve_follows_saves_shows_errors_on_the_page_and_stops_on_ctrl_c(circle, temp):
     text = circle.read_text(encoding="utf-8")
     with serving(circle, temp) as running:
@@ -138,7 +60,7 @@ def test_serve_follows_saves_shows_errors_on_the_page_and_stops_on_ctrl_c(circle
         status, page = fetch(running.url + "arkade-noord/team.html")
         assert status == 200 and "OBS De Regenbui" in page  # the last good handbook stays
         assert 'role="alert"' in page and "Het cirkelbestand heeft fouten" in page
-        message, = validate(circle)
+        message, = validate_output(circle)
         assert message.startswith(f"{circle}:151:11: error:")
         escaped = message.replace("'", "&#39;").replace("<", "&lt;").replace(">", "&gt;")
         assert f"<li>{escaped}</li>" in page and "<b>nergens" not in page

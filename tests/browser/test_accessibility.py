@@ -14,12 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import page_opener
 from handbook_gen.build import build, failed
 from handbook_gen.freshness import Settings
 from handbook_gen.validate import check_file
-from helpers import checked
-from test_example_handbooks import EXAMPLES, ROOT, handbook_pages
+from helpers import EXAMPLES, ROOT, checked, handbook_pages, page_opener
 
 AXE = ROOT / "tests" / "js" / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]

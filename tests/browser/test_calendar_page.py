@@ -10,15 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import page_opener, serve
 from handbook_gen.build import build, failed
 from handbook_gen.freshness import Settings
 from handbook_gen.calendars import feed_url, feeds, subscribe_url
 from handbook_gen.validate import check_file
-from helpers import checked
-
-ROOT = Path(__file__).resolve().parents[2]
-EXAMPLE = ROOT / "circles" / "arkade-noord.yaml"
+from helpers import EXAMPLE, checked, page_opener, serve_folder
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +31,7 @@ def site(tmp_path_factory, circle) -> Path:
 
 @pytest.fixture
 def calendars_page(browser, site):
-    with serve(site) as base, page_opener(browser, (base,)) as open_:
+    with serve_folder(site) as base, page_opener(browser, (base,)) as open_:
         yield open_(base + "arkade-noord/agenda.html").page
 
 
@@ -75,7 +71,7 @@ def test_every_feed_has_address_webcal_link_and_a_qr_code_that_scans(calendars_p
 
 
 def test_copy_button_puts_the_address_on_the_clipboard(browser, site, circle):
-    with serve(site) as base, page_opener(browser, (base,)) as open_:
+    with serve_folder(site) as base, page_opener(browser, (base,)) as open_:
         visit = open_(base + "arkade-noord/agenda.html")
         visit.page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base.rstrip("/"))
         feed = feeds(circle)[0]
@@ -87,7 +83,7 @@ def test_copy_button_puts_the_address_on_the_clipboard(browser, site, circle):
 
 
 def test_team_page_links_each_person_to_their_own_calendar(browser, site, circle):
-    with serve(site) as base, page_opener(browser, (base,)) as open_:
+    with serve_folder(site) as base, page_opener(browser, (base,)) as open_:
         page = open_(base + "arkade-noord/team.html").page
         link = page.get_by_role("link", name="agenda van Bram Jansen")
         assert link.get_attribute("href") == "calendars/people/bram-jansen.ics"

@@ -14,11 +14,8 @@ import pytest
 from handbook_gen.build import build, failed
 from handbook_gen.freshness import Settings
 from handbook_gen.validate import check_file
-from helpers import checked
-from test_pages import ATTACKS, malicious_circle
+from helpers import ATTACKS, EXAMPLES, checked, handbook_pages, malicious_circle
 
-ROOT = Path(__file__).resolve().parents[2]
-EXAMPLES = sorted((ROOT / "circles").glob("*.yaml"))
 # What injected markup would leave behind in the DOM if it were not inert.
 INJECTED = ("iframe", "img[onerror]", "[onclick]:not(.lts-print-button)", "a[href^='javascript' i]",
             "img[src^='javascript' i]", "script:not([src])")
@@ -31,10 +28,6 @@ def site(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("site")
     assert not failed(build([checked(c) for c in circles[1:] + [evil]], out, Settings(pdfs=False)))  # evil keeps arkade-noord's id
     return out
-
-
-def handbook_pages(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.rglob("*.html") if "assets" not in p.parts)
 
 
 def test_no_page_of_any_handbook_asks_for_anything_outside(site, open_built):

@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from handbook_sample import FORM_PAGES, SEARCH_WORD, page_urls
+from helpers import SAMPLE_FORM_SHEETS, SEARCH_WORD, page_urls
 
 # Page objects in a PDF ("/Type /Page", not the "/Type /Pages" tree node).
 PDF_PAGE = re.compile(rb"/Type\s*/Page(?![A-Za-z])")
@@ -45,11 +45,11 @@ def test_search_works_from_file(handbook, open_page):
     assert visit.outside() == []
 
 
-@pytest.mark.parametrize("name", sorted(FORM_PAGES))
+@pytest.mark.parametrize("name", sorted(SAMPLE_FORM_SHEETS))
 def test_forms_print_one_per_sheet_without_blank_pages(handbook, open_page, name):
     visit = open_page((handbook / name).as_uri(), media="print")
     pdf = visit.page.pdf(format="A4", prefer_css_page_size=True)
-    assert pdf_pages(pdf) == FORM_PAGES[name]
+    assert pdf_pages(pdf) == SAMPLE_FORM_SHEETS[name]
 
 
 def test_a_page_without_forms_prints_on_one_sheet(handbook, open_page):

@@ -12,8 +12,7 @@ import shutil
 
 from playwright.sync_api import expect
 
-from conftest import page_opener
-from test_preview import BROKEN_HOST, EXAMPLE, HOST_LINE, WAIT, serving, validate
+from helpers import BROKEN_HOST, EXAMPLE, HOST_LINE, WAIT, page_opener, serving, validate_output
 
 NAME = "name: Cirkel Noord\n"
 
@@ -44,7 +43,7 @@ def test_the_page_reloads_itself_and_shows_errors_until_they_are_fixed(browser, 
         expect(notice).to_have_count(0)
         circle.write_text(broken, encoding="utf-8")  # saved again, still broken: the notice is back
         expect(notice).to_be_visible(timeout=wait)
-        message, = validate(circle)
+        message, = validate_output(circle)
         expect(notice.locator("li")).to_have_text([message])  # markup in it stays text
         expect(notice).to_contain_text("Het cirkelbestand heeft fouten")
         expect(page).to_have_title(re.compile("Cirkel Noordster"))  # the last good handbook

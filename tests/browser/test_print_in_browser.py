@@ -10,13 +10,12 @@ import pytest
 from pypdf import PdfReader
 
 from handbook_gen.pages import FORMS
-from helpers import built_site
-from test_pdf import CIRCLE, EPOCH, FORM_PAGES
+from helpers import EPOCH, EXAMPLE, FORM_PAGES, built_site
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
-    return built_site(tmp_path_factory.mktemp("site"), CIRCLE, EPOCH, pdfs=False)  # Chromium prints the pages
+    return built_site(tmp_path_factory.mktemp("site"), EXAMPLE, EPOCH, pdfs=False)  # Chromium prints the pages
 
 
 def test_each_blank_form_prints_on_its_pages(site, open_built):
