@@ -39,6 +39,16 @@ def write_circles(folder: Path, count: int) -> list[Path]:
     return files
 
 
+def shift_review_end(path: Path) -> None:
+    """A coordinator's usual edit: the first review ends a quarter of an hour earlier. Its page,
+    pack and feeds change; the circle's other PDFs do not."""
+    text = path.read_text(encoding="utf-8")
+    reviews = text.index("\nreviews:")
+    shifted = re.sub(r'(\n    end: ")(\d\d):30"', r'\g<1>\g<2>:15"', text[reviews:], count=1)
+    assert shifted != text[reviews:], f"no review ending at half past in {path.name}"
+    path.write_text(text[:reviews] + shifted, encoding="utf-8")
+
+
 def seconds(*args: str | Path) -> float:
     started = time.perf_counter()
     subprocess.run([*COMMAND, *map(str, args)], env=ENVIRONMENT, check=True,
@@ -67,6 +77,8 @@ def main() -> None:
         edited.write_text(edited.read_text(encoding="utf-8").replace(
             "name: ", "name: Gewijzigde ", 1), encoding="utf-8")
         one_edit = seconds("build", work / "circles", "-o", work / "site")
+        shift_review_end(files[count // 2 + 1])
+        one_review = seconds("build", work / "circles", "-o", work / "site")
         standalone = seconds("build", work / "circles", "-o", work / "standalone", "--standalone")
         validate = statistics.median(seconds("validate", files[0]) for _ in range(5))
         peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # KiB on Linux
@@ -78,7 +90,8 @@ def main() -> None:
             (f"{count} x `build one.yaml --no-pdf` (shell loop)", loop_no_pdf, "s", loop_no_pdf, None),
             (f"build of {count} circles, cold, --no-pdf", cold_no_pdf, "s", loop_no_pdf, "<= 0.15 x loop"),
             (f"rebuild of {count}, nothing changed", no_op, "s", loop, "<= 1 s"),
-            (f"rebuild of {count}, one circle edited", one_edit, "s", loop, "<= 2 s"),
+            (f"rebuild of {count}, one circle's name edited", one_edit, "s", loop, "<= 2 s"),
+            (f"rebuild of {count}, one review's end time edited", one_review, "s", loop, "<= 2 s"),
             (f"build of {count}, --standalone, cold", standalone, "s", loop, None),
             (f"the {count} handbooks on disk (shared assets)", megabytes(work / "site"), "MB", None, "<= 40 MB"),
             (f"the {count} handbooks on disk (--standalone)", megabytes(work / "standalone"), "MB", None, None),

@@ -95,8 +95,10 @@ EXTENSIONS = ["attr_list", "tables", "admonition", "md_in_html", "toc", "def_lis
               "pymdownx.details", "handbook_gen.safe_markdown"]
 
 
+@functools.lru_cache(maxsize=4096)
 def to_html(text: str) -> str:
-    """Markdown of one page -> HTML, as MkDocs would make it (front matter dropped)."""
+    """Markdown of one page -> HTML, as MkDocs would make it (front matter dropped). Cached:
+    the property tests render many circles whose pages are mostly the same."""
     text = re.sub(r"\A---\n.*?\n---\n", "", text, flags=re.DOTALL)
     return markdown.markdown(text, extensions=EXTENSIONS)
 
