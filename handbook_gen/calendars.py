@@ -28,7 +28,7 @@ from icalendar import (Calendar, Timezone, TimezoneDaylight, TimezoneStandard, v
 from icalendar import Event as VEvent
 
 from .i18n import catalog
-from .model import Circle, Moment
+from .model import Circle, Moment, SchoolYear
 from .reproducible import source_date
 from .schedule import Event, Schedule, identity, people
 
@@ -188,7 +188,7 @@ def build_stamp(circle: Circle) -> datetime:
     SOURCE_DATE_EPOCH to the last commit of the circle file gets a stamp that grows with every
     change, which is what clients compare when SEQUENCE stays the same (see `_sequence`).
     """
-    return source_date() or datetime.combine(circle.first_day, time.min, timezone.utc)
+    return source_date() or datetime.combine(circle.school_year.first_day, time.min, timezone.utc)
 
 
 def _calendar(circle: Circle, events, versions: Mapping[str, Version]) -> Calendar:
@@ -361,7 +361,7 @@ class _Change:
 Observance = tuple[_Change, "dict | None"]  # a change and its yearly RRULE, if it has one
 
 
-def vtimezone(tzid: str, school_year: tuple[int, int]) -> Timezone:
+def vtimezone(tzid: str, school_year: SchoolYear) -> Timezone:
     """A VTIMEZONE for `tzid` (an IANA name) that is right throughout the school year."""
     component = Timezone()
     component.add("TZID", tzid)
@@ -379,16 +379,16 @@ def vtimezone(tzid: str, school_year: tuple[int, int]) -> Timezone:
 
 
 @lru_cache(maxsize=32)
-def _observances(tzid: str, school_year: tuple[int, int]) -> tuple[Observance, ...]:
+def _observances(tzid: str, school_year: SchoolYear) -> tuple[Observance, ...]:
     """The parts of the VTIMEZONE: (change, its yearly RRULE or None), in time order."""
     zone = ZoneInfo(tzid)
-    years = range(school_year[0], school_year[1] + 1)
+    years = school_year.years
     changes = [change for year in years for change in _changes(zone, year)]
-    rules = _yearly_rules(changes, len(years), date(school_year[0], 8, 1))
+    rules = _yearly_rules(changes, len(years), school_year.first_day)
     if rules:
         return rules
     # No simple yearly rule: the state on 1 January, then every change on its own.
-    first = datetime(school_year[0], 1, 1, tzinfo=timezone.utc).astimezone(zone)
+    first = datetime(school_year.start, 1, 1, tzinfo=timezone.utc).astimezone(zone)
     start = _Change(first.replace(tzinfo=None), first.utcoffset(), first.utcoffset(),
                     first.tzname(), bool(first.dst()))
     return tuple((change, None) for change in [start, *changes])

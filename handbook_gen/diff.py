@@ -100,7 +100,7 @@ def _circle_fields(before: Circle, after: Circle) -> list[Change]:
 
 def _shown_field(circle: Circle, name: str):
     value = getattr(circle, name)
-    return "-".join(map(str, value)) if name == "school_year" else value
+    return str(value) if name == "school_year" else value
 
 
 def _coordinator(before: Person, after: Person) -> list[Change]:

@@ -23,6 +23,57 @@ def clock(text: str) -> time:
     return time(int(hours), int(minutes))
 
 
+def minutes(moment: time) -> int:
+    """Minutes since midnight: the times of one day as numbers to add and compare."""
+    return moment.hour * 60 + moment.minute
+
+
+def at_minute(count: int) -> time:
+    """Minutes since midnight as a time; past the end of the day, its last minute."""
+    return time(*divmod(min(count, 24 * 60 - 1), 60))
+
+
+@dataclass(frozen=True)
+class SchoolYear:
+    """A school year, written "2025-2026": 1 August of `start` up to and including 31 July of `end`."""
+
+    start: int
+    end: int  # the next year in every checked circle (rules.py says so otherwise)
+
+    @classmethod
+    def parse(cls, text: str) -> SchoolYear:
+        """'2025-2026' (already in the schema's form) -> SchoolYear(2025, 2026)."""
+        start, end = text.split("-")
+        return cls(int(start), int(end))
+
+    @classmethod
+    def starting(cls, year: int) -> SchoolYear:
+        return cls(year, year + 1)
+
+    @property
+    def first_day(self) -> date:
+        return date(self.start, 8, 1)
+
+    @property
+    def last_day(self) -> date:
+        return date(self.end, 7, 31)
+
+    @property
+    def years(self) -> tuple[int, int]:
+        """The two calendar years it spans."""
+        return self.start, self.end
+
+    @property
+    def next(self) -> SchoolYear:
+        return SchoolYear.starting(self.end)
+
+    def __contains__(self, day: date) -> bool:
+        return self.first_day <= day <= self.last_day
+
+    def __str__(self) -> str:
+        return f"{self.start}-{self.end}"
+
+
 @dataclass(frozen=True)
 class Person:
     name: str
@@ -71,6 +122,11 @@ class Moment:
     @property
     def all_day(self) -> bool:
         return self.start is None
+
+    @property
+    def length(self) -> int | None:
+        """How long it lasts, in minutes; None all day."""
+        return None if self.all_day else minutes(self.end) - minutes(self.start)
 
 
 @dataclass(frozen=True)
@@ -122,7 +178,7 @@ class Circle:
     id: str
     name: str
     board: str
-    school_year: tuple[int, int]  # (2025, 2026)
+    school_year: SchoolYear
     year: str  # build | embed
     coordinator: Coordinator
     theme: Theme
@@ -142,11 +198,3 @@ class Circle:
 
     def school(self, school_id: str) -> School:
         return next(school for school in self.schools if school.id == school_id)
-
-    @property
-    def first_day(self) -> date:
-        return date(self.school_year[0], 8, 1)
-
-    @property
-    def last_day(self) -> date:
-        return date(self.school_year[1], 7, 31)

@@ -165,7 +165,7 @@ def _warning(circle, positions, event: Event, code: str, **params) -> Problem:
 
 def _date_warnings(circle: Circle, events: list[Event], positions) -> list[Problem]:
     texts = catalog(circle.language)
-    years = circle.school_year
+    years = circle.school_year.years
     language = "nl" if circle.language == "nl" else "en_US"
     public = holiday_data.public(years, language)
     problems = []

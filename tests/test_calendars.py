@@ -444,7 +444,7 @@ def test_ical_js_agrees_with_zoneinfo_around_every_change(circle, zone, tmp_path
         onset = observance[0].onset  # wall-clock time; two hours off it is clear of the change
         moments += [onset - timedelta(hours=2), onset + timedelta(hours=2)]
     moments += [datetime(2025, 11, 4, 15), datetime(2026, 6, 10, 15)]
-    moments = [m for m in moments if circle.first_day <= m.date() <= circle.last_day]
+    moments = [m for m in moments if m.date() in circle.school_year]
     trainings = tuple(replace(circle.trainings[0], id=f"moment-{n}", date=m.date(), start=m.time(),
                               end=time(min(m.hour + 1, 23), 59))
                       for n, m in enumerate(moments))
