@@ -7,7 +7,6 @@ of keys and quoting give no record. Records are data; diff_report.py puts them i
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -199,7 +198,8 @@ def _event(was: Event, event: Event) -> list[Change]:
         changes.append(change("cancelled" if event.cancelled else "restored", new=event.moment))
     if (was.date, was.start) != (event.date, event.start):
         changes.append(change("moved", was.moment, event.moment))
-    if was.end and event.end and was.end != event.end and _minutes(was) != _minutes(event):
+    # A move that keeps an event's length says nothing of its end.
+    if was.end and event.end and was.end != event.end and was.moment.length != event.moment.length:
         changes.append(change("end", was.end, event.end))
     if event.kind in ACTIVITY_KINDS and was.title != event.title:
         changes.append(change("retitled", was.title, event.title))
@@ -210,11 +210,6 @@ def _event(was: Event, event: Event) -> list[Change]:
     if was.moment.description != event.moment.description:
         changes.append(change("description"))
     return changes
-
-
-def _minutes(event: Event) -> int:
-    """How long a timed event lasts: a move that keeps its length says nothing of its end."""
-    return (datetime.combine(date.min, event.end) - datetime.combine(date.min, event.start)).seconds // 60
 
 
 def _venue(moment: Moment) -> Venue:

@@ -23,14 +23,14 @@ def clock(text: str) -> time:
     return time(int(hours), int(minutes))
 
 
-def minutes(moment: time) -> int:
+def minute_of_day(moment: time) -> int:
     """Minutes since midnight: the times of one day as numbers to add and compare."""
     return moment.hour * 60 + moment.minute
 
 
-def at_minute(count: int) -> time:
-    """Minutes since midnight as a time; past the end of the day, its last minute."""
-    return time(*divmod(min(count, 24 * 60 - 1), 60))
+def time_at(minute: int) -> time:
+    """A minute of the day (since midnight) as a time; past the end of the day, its last minute."""
+    return time(*divmod(min(minute, 24 * 60 - 1), 60))
 
 
 @dataclass(frozen=True)
@@ -126,7 +126,7 @@ class Moment:
     @property
     def length(self) -> int | None:
         """How long it lasts, in minutes; None all day."""
-        return None if self.all_day else minutes(self.end) - minutes(self.start)
+        return None if self.all_day else minute_of_day(self.end) - minute_of_day(self.start)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from handbook_gen.model import ROLES, SchoolYear
+from handbook_gen.model import ROLES, Moment, SchoolYear, clock, minute_of_day, time_at
 from handbook_gen.source import parse_text, read, resolve_plain
 from handbook_gen.validate import check_file
 
@@ -145,6 +145,14 @@ def test_school_year_runs_from_august_to_july():
     assert date(2025, 7, 31) not in year and date(2026, 8, 1) not in year
     assert year.years == (2025, 2026) and str(year.next) == "2026-2027"
     assert SchoolYear.parse("2025-2027") != SchoolYear.starting(2025)  # rules.py refuses it
+
+
+def test_clock_times_and_minutes_of_the_day():
+    assert clock("8:05") == time(8, 5) and clock("13:30") == time(13, 30)
+    assert minute_of_day(time(8, 5)) == 485 and time_at(485) == time(8, 5)
+    assert time_at(24 * 60 + 30) == time(23, 59)  # a day planned past midnight ends at its end
+    assert Moment(date(2025, 10, 8), time(9), time(16, 30)).length == 450
+    assert Moment(date(2025, 10, 8)).length is None
 
 def test_typed_circle_resolves_defaults():
     circle = check_file(MINIMAL).circle
