@@ -27,12 +27,11 @@ from icalendar import (Calendar, Timezone, TimezoneDaylight, TimezoneStandard, v
                        vDuration, vText)
 from icalendar import Event as VEvent
 
+from . import paths
 from .i18n import catalog
 from .model import Circle, Moment, SchoolYear
 from .reproducible import source_date
 from .schedule import Event, Schedule, identity, people
-
-FEED_DIR = "calendars"
 
 
 @dataclass(frozen=True)
@@ -72,12 +71,13 @@ def feeds(circle: Circle) -> list[Feed]:
         name = texts.text("calendars.feed_name", circle=circle.name, who=who)
         description = texts.text("calendars.feed_description", who=who, circle=circle.name,
                                  board=circle.board)
-        return Feed(f"{FEED_DIR}/{file}", name, description, **kind)
+        return Feed(file, name, description, **kind)
 
-    found = [feed("circle.ics", texts.text("calendars.whole_circle"))]
-    found += [feed(f"{role.replace('_', '-')}.ics", texts.text(f"calendars.roles.{role}"), role=role)
+    found = [feed(paths.CIRCLE_FEED, texts.text("calendars.whole_circle"))]
+    found += [feed(paths.role_feed(role), texts.text(f"calendars.roles.{role}"), role=role)
               for role in ("peer_reviewers", "schoolcoaches")]
-    found += [feed(f"school-{school.id}.ics", school.name, school=school.id) for school in circle.schools]
+    found += [feed(paths.school_feed(school.id), school.name, school=school.id)
+              for school in circle.schools]
     return found + person_feeds(circle)
 
 
@@ -102,7 +102,7 @@ def person_feeds(circle: Circle) -> list[Feed]:
             number += 1
             name = f"{stem}-{number}"
         taken.add(name)
-        found.append(Feed(f"{FEED_DIR}/people/{name}.ics",
+        found.append(Feed(paths.person_feed(name),
                           texts.text("calendars.feed_name", circle=circle.name, who=person.name),
                           texts.text("calendars.person_description", who=person.name,
                                      circle=circle.name, board=circle.board),
@@ -116,14 +116,9 @@ def _file_stem(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:60].strip("-") or "persoon"
 
 
-def event_path(event: Event) -> str:
-    """The file that holds one event, for "zet in mijn agenda" links."""
-    return f"{FEED_DIR}/events/{event.id}.ics"
-
-
 def feed_url(circle: Circle, feed: Feed) -> str | None:
     """The feed's published address (https:// or http://, as site_url); None without site_url."""
-    return f"{circle.site_url}{circle.id}/{feed.file}" if circle.site_url else None
+    return paths.published(circle.site_url, circle.id, feed.file) if circle.site_url else None
 
 
 def subscribe_url(circle: Circle, feed: Feed) -> str | None:
@@ -171,7 +166,7 @@ def render(circle: Circle, schedule: Schedule,
         files[feed.file] = calendar.to_ical()
     for event in schedule.events:
         # No NAME here: an app that imports this file should add the event, not a new calendar.
-        files[event_path(event)] = _calendar(circle, (event,), own).to_ical()
+        files[paths.event_feed(event.id)] = _calendar(circle, (event,), own).to_ical()
     return files
 
 
@@ -293,7 +288,7 @@ def _description(circle: Circle, event: Event) -> str:
     if event.moment.url:
         parts.append(texts.text("calendars.join", url=event.moment.url))
     if circle.site_url:
-        page = f"{circle.site_url}{circle.id}/{event.page}"
+        page = paths.published(circle.site_url, circle.id, paths.built(event.page))
         parts.append(texts.text("calendars.handbook", url=page))
     return "\n\n".join(parts)
 

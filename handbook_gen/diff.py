@@ -12,7 +12,7 @@ from typing import Any
 
 from icalendar import Calendar
 
-from . import calendars
+from . import calendars, paths
 from .model import Circle, Moment, Person, Review
 from .problems import WARNING, Problem, one_line
 from .schedule import Event, Schedule, plan
@@ -276,7 +276,7 @@ def _feeds(before: Circle, old_schedule: Schedule, after: Circle, new_schedule: 
                 for feed in removed if not feed.person]
     if any(feed.person for feed in removed):
         people[("removed", 0)] = tuple(feed.owner for feed in removed if feed.person)
-    changes += [Change(f"feed.people.{kind}", calendars.FEED_DIR + "/people", differing, new=owners)
+    changes += [Change(f"feed.people.{kind}", paths.PEOPLE_FEEDS, differing, new=owners)
                 for (kind, differing), owners in people.items()]
     return changes
 

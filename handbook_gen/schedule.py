@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, time
 from itertools import combinations
 
-from . import holiday_data
+from . import holiday_data, paths
 from .i18n import catalog
 from .model import Activity, Circle, Moment, Person, Review
 from .problems import WARNING, Problem
@@ -53,10 +53,10 @@ class Event:
 
     @property
     def page(self) -> str:
-        """The handbook page that tells about this event (relative to the handbook root)."""
+        """The source of the handbook page that tells about this event, with its anchor there."""
         if self.review is not None:
-            return f"reviews/{self.review.id}.html"
-        return f"planning.html#{self.id}"
+            return paths.review_page(self.review.id)
+        return f"{paths.page('planning')}#{self.id}"
 
     def sort_key(self) -> tuple:
         start = self.start or time.min
