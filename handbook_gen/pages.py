@@ -41,6 +41,12 @@ FORMS = ("zelfevaluatie", "lesbezoek", "learning-walk", "stem-van-de-leerling", 
 REVIEW_FORMS = ("zelfevaluatie", "lesbezoek", "learning-walk", "stem-van-de-leerling",
                 "teamgesprek", "reviewverslag", "workshopplan")
 NEXT_EVENTS = 5
+# The handbook's pages in nav order: (nav title key, page name). A page's template is
+# docs_templates/<name>.md; no name: a section of pages made per circle (reviews, forms).
+PAGES = (("index", "index"), ("team", "team"), ("thema", "thema"), ("planning", "planning"),
+         ("reviewplan", "reviewplan"), ("reviews", None), ("protocol", "protocol"), ("forms", None),
+         ("kwaliteitscyclus", "kwaliteitscyclus"), ("agenda", "agenda"),
+         ("accessibility", "toegankelijkheid"))
 
 
 @dataclass(frozen=True)
@@ -277,9 +283,9 @@ def render(circle: Circle, schedule: Schedule) -> Handbook:
     def page(path: str, template: str, **extra) -> None:
         docs[path] = env.get_template(template).render(**context, page=path, **extra)
 
-    for name in ("index", "team", "thema", "planning", "reviewplan", "protocol",
-                 "kwaliteitscyclus", "agenda", "toegankelijkheid"):
-        page(paths.page(name), f"{name}.md")
+    for _, name in PAGES:
+        if name:
+            page(paths.page(name), f"{name}.md")
     for event in context["reviews"]:
         page(paths.review_page(event.review.id), "review.md", event=event, review=event.review)
     page(paths.FORMS_INDEX, "formulieren.md")
@@ -299,17 +305,14 @@ def _nav(circle: Circle, reviews: list[Event], texts) -> list:
     def title(key: str, **params) -> str:
         return html_text(texts.text(f"handbook.nav.{key}", **params))
 
-    nav = [{title("index"): "index.md"}, {title("team"): "team.md"}, {title("thema"): "thema.md"},
-           {title("planning"): "planning.md"}, {title("reviewplan"): "reviewplan.md"}]
-    if reviews:
-        nav.append({title("reviews"): [
-            {title("review", host=circle.school(e.review.host).name): paths.review_page(e.review.id)}
-            for e in reviews]})
-    nav.append({title("protocol"): "protocol.md"})
-    nav.append({title("forms"): [{title("forms_index"): paths.FORMS_INDEX}] + [
-        {html_text(texts.text(f"handbook.forms.{form}.title")): paths.form_page(form)}
-        for form in FORMS]})
-    nav += [{title("kwaliteitscyclus"): "kwaliteitscyclus.md"}, {title("agenda"): "agenda.md"},
-            {title("accessibility"): "toegankelijkheid.md"}]
-    return nav
+    sections = {
+        "reviews": [{title("review", host=circle.school(e.review.host).name):
+                     paths.review_page(e.review.id)} for e in reviews],
+        "forms": [{title("forms_index"): paths.FORMS_INDEX}] + [
+            {html_text(texts.text(f"handbook.forms.{form}.title")): paths.form_page(form)}
+            for form in FORMS],
+    }
+    # A section without pages (a circle without reviews) is left out.
+    return [{title(key): paths.page(name) if name else sections[key]} for key, name in PAGES
+            if name or sections[key]]
 
