@@ -2,6 +2,7 @@
 
 Every value is already checked and has its defaults resolved: dates are `date`, times are `time`,
 optional text is None rather than empty, and lists are tuples so a Circle can be hashed and shared.
+The school year and clock times are read and counted here too, so each stage reads them alike.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ class SchoolYear:
     """A school year, written "2025-2026": 1 August of `start` up to and including 31 July of `end`."""
 
     start: int
-    end: int  # the next year in every checked circle (rules.py says so otherwise)
+    end: int  # start + 1 in every checked circle: rules.py refuses any other
 
     @classmethod
     def parse(cls, text: str) -> SchoolYear:
