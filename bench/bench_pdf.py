@@ -9,7 +9,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from handbook_gen import pdf
+from handbook_gen import paths, pdf
 from handbook_gen.build import build
 from handbook_gen.freshness import Settings
 from handbook_gen.validate import check_file
@@ -25,7 +25,8 @@ def seconds(action, clock=time.perf_counter) -> float:
 
 
 def one_pack(handbook: Path, review_id: str) -> None:
-    pdf.write_review_pack(pdf.Printer(handbook), review_id)
+    page = handbook / paths.built(paths.review_page(review_id))
+    pdf.review_pack(pdf.Printer(handbook), page).write_pdf(handbook / paths.review_pdf(review_id))
 
 
 def main() -> None:

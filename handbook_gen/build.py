@@ -101,7 +101,7 @@ def failed(outcomes: list[Outcome]) -> bool:
 def _about(circle: Circle, key: str, problems: list[Problem]) -> dict:
     """What the stamp keeps of a circle: enough to skip it next time and still list it."""
     return {"source": key, "id": circle.id, "name": circle.name, "board": circle.board,
-            "school_year": "-".join(map(str, circle.school_year)), "year": circle.year,
+            "school_year": str(circle.school_year), "year": circle.year,
             "language": circle.language,
             "problems": [problem.to_data() for problem in problems]}
 

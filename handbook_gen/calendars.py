@@ -27,12 +27,11 @@ from icalendar import (Calendar, Timezone, TimezoneDaylight, TimezoneStandard, v
                        vDuration, vText)
 from icalendar import Event as VEvent
 
+from . import paths
 from .i18n import catalog
-from .model import Circle, Moment
+from .model import Circle, Moment, SchoolYear
 from .reproducible import source_date
 from .schedule import Event, Schedule, identity, people
-
-FEED_DIR = "calendars"
 
 
 @dataclass(frozen=True)
@@ -72,12 +71,13 @@ def feeds(circle: Circle) -> list[Feed]:
         name = texts.text("calendars.feed_name", circle=circle.name, who=who)
         description = texts.text("calendars.feed_description", who=who, circle=circle.name,
                                  board=circle.board)
-        return Feed(f"{FEED_DIR}/{file}", name, description, **kind)
+        return Feed(file, name, description, **kind)
 
-    found = [feed("circle.ics", texts.text("calendars.whole_circle"))]
-    found += [feed(f"{role.replace('_', '-')}.ics", texts.text(f"calendars.roles.{role}"), role=role)
+    found = [feed(paths.CIRCLE_FEED, texts.text("calendars.whole_circle"))]
+    found += [feed(paths.role_feed(role), texts.text(f"calendars.roles.{role}"), role=role)
               for role in ("peer_reviewers", "schoolcoaches")]
-    found += [feed(f"school-{school.id}.ics", school.name, school=school.id) for school in circle.schools]
+    found += [feed(paths.school_feed(school.id), school.name, school=school.id)
+              for school in circle.schools]
     return found + person_feeds(circle)
 
 
@@ -102,7 +102,7 @@ def person_feeds(circle: Circle) -> list[Feed]:
             number += 1
             name = f"{stem}-{number}"
         taken.add(name)
-        found.append(Feed(f"{FEED_DIR}/people/{name}.ics",
+        found.append(Feed(paths.person_feed(name),
                           texts.text("calendars.feed_name", circle=circle.name, who=person.name),
                           texts.text("calendars.person_description", who=person.name,
                                      circle=circle.name, board=circle.board),
@@ -116,14 +116,9 @@ def _file_stem(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:60].strip("-") or "persoon"
 
 
-def event_path(event: Event) -> str:
-    """The file that holds one event, for "zet in mijn agenda" links."""
-    return f"{FEED_DIR}/events/{event.id}.ics"
-
-
 def feed_url(circle: Circle, feed: Feed) -> str | None:
     """The feed's published address (https:// or http://, as site_url); None without site_url."""
-    return f"{circle.site_url}{circle.id}/{feed.file}" if circle.site_url else None
+    return paths.published(circle.site_url, circle.id, feed.file) if circle.site_url else None
 
 
 def subscribe_url(circle: Circle, feed: Feed) -> str | None:
@@ -171,7 +166,7 @@ def render(circle: Circle, schedule: Schedule,
         files[feed.file] = calendar.to_ical()
     for event in schedule.events:
         # No NAME here: an app that imports this file should add the event, not a new calendar.
-        files[event_path(event)] = _calendar(circle, (event,), own).to_ical()
+        files[paths.event_feed(event.id)] = _calendar(circle, (event,), own).to_ical()
     return files
 
 
@@ -188,7 +183,7 @@ def build_stamp(circle: Circle) -> datetime:
     SOURCE_DATE_EPOCH to the last commit of the circle file gets a stamp that grows with every
     change, which is what clients compare when SEQUENCE stays the same (see `_sequence`).
     """
-    return source_date() or datetime.combine(circle.first_day, time.min, timezone.utc)
+    return source_date() or datetime.combine(circle.school_year.first_day, time.min, timezone.utc)
 
 
 def _calendar(circle: Circle, events, versions: Mapping[str, Version]) -> Calendar:
@@ -293,7 +288,7 @@ def _description(circle: Circle, event: Event) -> str:
     if event.moment.url:
         parts.append(texts.text("calendars.join", url=event.moment.url))
     if circle.site_url:
-        page = f"{circle.site_url}{circle.id}/{event.page}"
+        page = paths.published(circle.site_url, circle.id, paths.built(event.page))
         parts.append(texts.text("calendars.handbook", url=page))
     return "\n\n".join(parts)
 
@@ -361,7 +356,7 @@ class _Change:
 Observance = tuple[_Change, "dict | None"]  # a change and its yearly RRULE, if it has one
 
 
-def vtimezone(tzid: str, school_year: tuple[int, int]) -> Timezone:
+def vtimezone(tzid: str, school_year: SchoolYear) -> Timezone:
     """A VTIMEZONE for `tzid` (an IANA name) that is right throughout the school year."""
     component = Timezone()
     component.add("TZID", tzid)
@@ -379,16 +374,16 @@ def vtimezone(tzid: str, school_year: tuple[int, int]) -> Timezone:
 
 
 @lru_cache(maxsize=32)
-def _observances(tzid: str, school_year: tuple[int, int]) -> tuple[Observance, ...]:
+def _observances(tzid: str, school_year: SchoolYear) -> tuple[Observance, ...]:
     """The parts of the VTIMEZONE: (change, its yearly RRULE or None), in time order."""
     zone = ZoneInfo(tzid)
-    years = range(school_year[0], school_year[1] + 1)
+    years = school_year.years
     changes = [change for year in years for change in _changes(zone, year)]
-    rules = _yearly_rules(changes, len(years), date(school_year[0], 8, 1))
+    rules = _yearly_rules(changes, len(years), school_year.first_day)
     if rules:
         return rules
     # No simple yearly rule: the state on 1 January, then every change on its own.
-    first = datetime(school_year[0], 1, 1, tzinfo=timezone.utc).astimezone(zone)
+    first = datetime(school_year.start, 1, 1, tzinfo=timezone.utc).astimezone(zone)
     start = _Change(first.replace(tzinfo=None), first.utcoffset(), first.utcoffset(),
                     first.tzname(), bool(first.dst()))
     return tuple((change, None) for change in [start, *changes])

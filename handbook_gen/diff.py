@@ -7,13 +7,12 @@ of keys and quoting give no record. Records are data; diff_report.py puts them i
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from pathlib import PurePosixPath
 from typing import Any
 
 from icalendar import Calendar
 
-from . import calendars
+from . import calendars, paths
 from .model import Circle, Moment, Person, Review
 from .problems import WARNING, Problem, one_line
 from .schedule import Event, Schedule, plan
@@ -100,7 +99,7 @@ def _circle_fields(before: Circle, after: Circle) -> list[Change]:
 
 def _shown_field(circle: Circle, name: str):
     value = getattr(circle, name)
-    return "-".join(map(str, value)) if name == "school_year" else value
+    return str(value) if name == "school_year" else value
 
 
 def _coordinator(before: Person, after: Person) -> list[Change]:
@@ -199,7 +198,8 @@ def _event(was: Event, event: Event) -> list[Change]:
         changes.append(change("cancelled" if event.cancelled else "restored", new=event.moment))
     if (was.date, was.start) != (event.date, event.start):
         changes.append(change("moved", was.moment, event.moment))
-    if was.end and event.end and was.end != event.end and _minutes(was) != _minutes(event):
+    # A move that keeps an event's length says nothing of its end.
+    if was.end and event.end and was.end != event.end and was.moment.length != event.moment.length:
         changes.append(change("end", was.end, event.end))
     if event.kind in ACTIVITY_KINDS and was.title != event.title:
         changes.append(change("retitled", was.title, event.title))
@@ -210,11 +210,6 @@ def _event(was: Event, event: Event) -> list[Change]:
     if was.moment.description != event.moment.description:
         changes.append(change("description"))
     return changes
-
-
-def _minutes(event: Event) -> int:
-    """How long a timed event lasts: a move that keeps its length says nothing of its end."""
-    return (datetime.combine(date.min, event.end) - datetime.combine(date.min, event.start)).seconds // 60
 
 
 def _venue(moment: Moment) -> Venue:
@@ -281,7 +276,7 @@ def _feeds(before: Circle, old_schedule: Schedule, after: Circle, new_schedule: 
                 for feed in removed if not feed.person]
     if any(feed.person for feed in removed):
         people[("removed", 0)] = tuple(feed.owner for feed in removed if feed.person)
-    changes += [Change(f"feed.people.{kind}", calendars.FEED_DIR + "/people", differing, new=owners)
+    changes += [Change(f"feed.people.{kind}", paths.PEOPLE_FEEDS, differing, new=owners)
                 for (kind, differing), owners in people.items()]
     return changes
 

@@ -29,7 +29,7 @@ PACKAGES = (*SITE_PACKAGES, "markupsafe", "icalendar", "babel", "holidays", "seg
             "jsonschema")
 RESOURCES = ("mkdocs.yml", "docs_templates", "theme")  # beside or inside the package
 PACKAGE_FILES = ("*.py", "*.json", "*.yaml", "*.html", "*.md", "locale/**/*")
-SITE_CODE = ("site.py", "mkdocs_run.py", "pdf.py", "safe_markdown.py")  # the code of the site stage
+SITE_CODE = ("site.py", "mkdocs_run.py", "pdf.py", "paths.py", "safe_markdown.py")  # the site stage's code
 SHARED_FOLDER = "assets"  # theme files under theme/assets/ are the shared assets
 
 

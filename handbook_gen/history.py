@@ -152,7 +152,8 @@ def _generator_key() -> str:
     """The version and the code and texts of what events show: a new one reads history anew."""
     package = Path(__file__).parent
     sha = hashlib.sha256(__version__.encode())
-    for path in sorted([package / "calendars.py", package / "schedule.py",
+    # paths.py: the address of an event's page, which its description links.
+    for path in sorted([package / "calendars.py", package / "schedule.py", package / "paths.py",
                         *package.glob("locale/*/calendars.yaml"), *package.glob("locale/*/events.yaml")]):
         sha.update(path.read_bytes())
     return sha.hexdigest()[:16]

@@ -2,6 +2,7 @@
 
 Every value is already checked and has its defaults resolved: dates are `date`, times are `time`,
 optional text is None rather than empty, and lists are tuples so a Circle can be hashed and shared.
+The school year and clock times are read and counted here too, so each stage reads them alike.
 """
 
 from __future__ import annotations
@@ -21,6 +22,57 @@ def clock(text: str) -> time:
     """A checked 'H:MM' or 'HH:MM' as a time."""
     hours, minutes = text.split(":")
     return time(int(hours), int(minutes))
+
+
+def minute_of_day(moment: time) -> int:
+    """Minutes since midnight: the times of one day as numbers to add and compare."""
+    return moment.hour * 60 + moment.minute
+
+
+def time_at(minute: int) -> time:
+    """A minute of the day (since midnight) as a time; past the end of the day, its last minute."""
+    return time(*divmod(min(minute, 24 * 60 - 1), 60))
+
+
+@dataclass(frozen=True)
+class SchoolYear:
+    """A school year, written "2025-2026": 1 August of `start` up to and including 31 July of `end`."""
+
+    start: int
+    end: int  # start + 1 in every checked circle: rules.py refuses any other
+
+    @classmethod
+    def parse(cls, text: str) -> SchoolYear:
+        """'2025-2026' (already in the schema's form) -> SchoolYear(2025, 2026)."""
+        start, end = text.split("-")
+        return cls(int(start), int(end))
+
+    @classmethod
+    def starting(cls, year: int) -> SchoolYear:
+        return cls(year, year + 1)
+
+    @property
+    def first_day(self) -> date:
+        return date(self.start, 8, 1)
+
+    @property
+    def last_day(self) -> date:
+        return date(self.end, 7, 31)
+
+    @property
+    def years(self) -> tuple[int, int]:
+        """The two calendar years it spans."""
+        return self.start, self.end
+
+    @property
+    def next(self) -> SchoolYear:
+        return SchoolYear.starting(self.end)
+
+    def __contains__(self, day: date) -> bool:
+        return self.first_day <= day <= self.last_day
+
+    def __str__(self) -> str:
+        return f"{self.start}-{self.end}"
 
 
 @dataclass(frozen=True)
@@ -72,6 +124,11 @@ class Moment:
     def all_day(self) -> bool:
         return self.start is None
 
+    @property
+    def length(self) -> int | None:
+        """How long it lasts, in minutes; None all day."""
+        return None if self.all_day else minute_of_day(self.end) - minute_of_day(self.start)
+
 
 @dataclass(frozen=True)
 class Activity(Moment):
@@ -122,7 +179,7 @@ class Circle:
     id: str
     name: str
     board: str
-    school_year: tuple[int, int]  # (2025, 2026)
+    school_year: SchoolYear
     year: str  # build | embed
     coordinator: Coordinator
     theme: Theme
@@ -142,11 +199,3 @@ class Circle:
 
     def school(self, school_id: str) -> School:
         return next(school for school in self.schools if school.id == school_id)
-
-    @property
-    def first_day(self) -> date:
-        return date(self.school_year[0], 8, 1)
-
-    @property
-    def last_day(self) -> date:
-        return date(self.school_year[1], 7, 31)

@@ -15,7 +15,6 @@ each made for one place a value can land (a Markdown field, a URL, an anchor id)
 from __future__ import annotations
 
 import html
-import os
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -25,7 +24,7 @@ from urllib.parse import quote, urlsplit
 import jinja2
 from markupsafe import Markup
 
-from . import calendars
+from . import calendars, paths
 from .i18n import catalog
 from .model import Circle, Review
 from .safe_markdown import SAFE_SCHEMES
@@ -44,6 +43,12 @@ REVIEW_FORMS = ("zelfevaluatie", "lesbezoek", "learning-walk", "stem-van-de-leer
                 "teamgesprek", "reviewverslag", "workshopplan")
 NEXT_EVENTS = 5
 PAGE_TEMPLATES = "pages"  # under docs_templates/, the loader's root: one template per kind of page
+# The handbook's pages in nav order: (nav title key, page name). A page's template is
+# docs_templates/pages/<name>.md; no name: a section of pages made per circle (reviews, forms).
+PAGES = (("index", "index"), ("team", "team"), ("thema", "thema"), ("planning", "planning"),
+         ("reviewplan", "reviewplan"), ("reviews", None), ("protocol", "protocol"), ("forms", None),
+         ("kwaliteitscyclus", "kwaliteitscyclus"), ("agenda", "agenda"),
+         ("accessibility", "toegankelijkheid"))
 
 
 @dataclass(frozen=True)
@@ -95,8 +100,7 @@ def anchor(event_id: str) -> Markup:
 
 def feed_anchor(feed_file: str) -> Markup:
     """The calendars page's id for a feed: 'calendars/people/bram-jansen.ics' -> 'people-bram-jansen'."""
-    stem = feed_file.removeprefix(f"{calendars.FEED_DIR}/").removesuffix(".ics")
-    return anchor(stem.replace("/", "-"))
+    return anchor(paths.feed_name(feed_file).replace("/", "-"))
 
 
 _LINK_START = re.compile(r"\]\(")
@@ -209,11 +213,6 @@ def _qr_matrix(url: str):
     return segno.make(url, error="m")
 
 
-def relative(target: str, page: str) -> str:
-    """A link from one page to a file, both relative to the handbook root."""
-    return os.path.relpath(target, os.path.dirname(page) or ".").replace(os.sep, "/")
-
-
 # --- Rendering. -----------------------------------------------------------------------------
 
 @lru_cache(maxsize=None)
@@ -275,9 +274,9 @@ def render(circle: Circle, schedule: Schedule) -> Handbook:
         "site_host": urlsplit(circle.site_url).hostname if circle.site_url else None,
         "next_events": next_events(schedule, build_date()), "next_count": NEXT_EVENTS,
         "subscribe_url": lambda feed: calendars.subscribe_url(circle, feed),
-        "event_ics": lambda event, page: link_url(relative(calendars.event_path(event), page)),
-        "event_link": lambda event, page: link_url(_event_link(event, page)),
-        "form_url": lambda form, page: link_url(relative(f"formulieren/{form}.md", page)),
+        "event_ics": lambda event, page: link_url(paths.link(paths.event_feed(event.id), page)),
+        "event_link": lambda event, page: link_url(paths.link(event.page, page)),
+        "form_url": lambda form, page: link_url(paths.link(paths.form_page(form), page)),
         "day_of": lambda review: plan_day(circle, review), "workshop_outline": workshop_outline,
         "school": circle.school, "events_of": lambda review: _review_events(schedule, review),
     }
@@ -287,23 +286,16 @@ def render(circle: Circle, schedule: Schedule) -> Handbook:
         docs[path] = env.get_template(f"{PAGE_TEMPLATES}/{template}").render(
             **context, page=path, **extra)
 
-    for name in ("index", "team", "thema", "planning", "reviewplan", "protocol",
-                 "kwaliteitscyclus", "agenda", "toegankelijkheid"):
-        page(f"{name}.md", f"{name}.md")
+    for _, name in PAGES:
+        if name:
+            page(paths.page(name), f"{name}.md")
     for event in context["reviews"]:
-        page(f"reviews/{event.review.id}.md", "review.md", event=event, review=event.review)
-    page("formulieren/index.md", "formulieren.md")
+        page(paths.review_page(event.review.id), "review.md", event=event, review=event.review)
+    page(paths.FORMS_INDEX, "formulieren.md")
     for form in FORMS:
-        page(f"formulieren/{form}.md", "formulier.md", form=form)
+        page(paths.form_page(form), "formulier.md", form=form)
     site_name = html_text(texts.text("handbook.site_name", circle=circle.name, board=circle.board))
     return Handbook(site_name, dict(sorted(docs.items())), _nav(circle, context["reviews"], texts))
-
-
-def _event_link(event: Event, page: str) -> str:
-    """Event.page, but as a Markdown source link so MkDocs can check it."""
-    target = event.page.replace(".html", ".md", 1)
-    path, _, fragment = target.partition("#")
-    return relative(path, page) + (f"#{fragment}" if fragment else "")
 
 
 def _review_events(schedule: Schedule, review: Review) -> dict[str, Event]:
@@ -316,17 +308,14 @@ def _nav(circle: Circle, reviews: list[Event], texts) -> list:
     def title(key: str, **params) -> str:
         return html_text(texts.text(f"handbook.nav.{key}", **params))
 
-    nav = [{title("index"): "index.md"}, {title("team"): "team.md"}, {title("thema"): "thema.md"},
-           {title("planning"): "planning.md"}, {title("reviewplan"): "reviewplan.md"}]
-    if reviews:
-        nav.append({title("reviews"): [
-            {title("review", host=circle.school(e.review.host).name): f"reviews/{e.review.id}.md"}
-            for e in reviews]})
-    nav.append({title("protocol"): "protocol.md"})
-    nav.append({title("forms"): [{title("forms_index"): "formulieren/index.md"}] + [
-        {html_text(texts.text(f"handbook.forms.{form}.title")): f"formulieren/{form}.md"}
-        for form in FORMS]})
-    nav += [{title("kwaliteitscyclus"): "kwaliteitscyclus.md"}, {title("agenda"): "agenda.md"},
-            {title("accessibility"): "toegankelijkheid.md"}]
-    return nav
+    sections = {
+        "reviews": [{title("review", host=circle.school(e.review.host).name):
+                     paths.review_page(e.review.id)} for e in reviews],
+        "forms": [{title("forms_index"): paths.FORMS_INDEX}] + [
+            {html_text(texts.text(f"handbook.forms.{form}.title")): paths.form_page(form)}
+            for form in FORMS],
+    }
+    # A section without pages (a circle without reviews) is left out.
+    return [{title(key): paths.page(name) if name else sections[key]} for key, name in PAGES
+            if name or sections[key]]
 

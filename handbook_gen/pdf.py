@@ -26,12 +26,12 @@ from importlib.metadata import version
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
+from . import paths
 from .freshness import SHARED_FOLDER
 from .i18n import catalog
 from .pages import FORMS
 from .reproducible import source_date
 
-FORMS_PDF = "formulieren/formulieren.pdf"  # all blank forms; formulieren.md links it
 FORM_CLASS = "lts-form"
 # What else a PDF depends on besides its pages: this module and the libraries that lay it out.
 _PRINTER_VERSION = " ".join([hashlib.sha256(Path(__file__).read_bytes()).hexdigest(),
@@ -55,8 +55,9 @@ def _weasyprint():
 
 def write_pdfs(site_dir: Path, review_ids, language: str, shared_assets: Path | None = None,
                previous: Path | None = None, previous_keys: dict | None = None) -> dict[str, str]:
-    """Write `reviews/<id>.pdf` for each review and FORMS_PDF into a built handbook folder;
-    returns each PDF's key (see `Printer.key`) by its path in the handbook, for the stamp.
+    """Write each review's pack and the PDF of all blank forms (paths.review_pdf, paths.FORMS_PDF)
+    into a built handbook folder; returns each PDF's key (see `Printer.key`) by its path in the
+    handbook, for the stamp.
 
     `shared_assets`: where the theme assets are when the pages link to them beside the handbook
     (`../assets/`) rather than inside it. `previous`: the handbook as published before, whose
@@ -72,7 +73,7 @@ def write_pdfs(site_dir: Path, review_ids, language: str, shared_assets: Path | 
         earlier = Path(previous) / name if previous else None
         if earlier and known.get(name) == key and earlier.is_file():
             shutil.copyfile(earlier, target)
-        elif name == FORMS_PDF:
+        elif name == paths.FORMS_PDF:
             _write(forms_document(printer, pages, title), target)
         else:
             _write(review_pack(printer, pages[0]), target)
@@ -81,24 +82,14 @@ def write_pdfs(site_dir: Path, review_ids, language: str, shared_assets: Path | 
 
 def _planned(root: Path, review_ids) -> dict[str, list[Path]]:
     """Each PDF of the handbook by its path, with the built pages it prints."""
-    planned = {review_pdf(review_id): [root / review_pdf(review_id).replace(".pdf", ".html")]
+    planned = {paths.review_pdf(review_id): [root / paths.built(paths.review_page(review_id))]
                for review_id in sorted(review_ids)}
     # In FORMS' order; a handbook without form pages (a test's sample) has no forms PDF.
-    blank = [page for form in FORMS if (page := root / "formulieren" / f"{form}.html").exists()]
+    blank = [page for form in FORMS
+             if (page := root / paths.built(paths.form_page(form))).exists()]
     if blank:
-        planned[FORMS_PDF] = blank
+        planned[paths.FORMS_PDF] = blank
     return planned
-
-
-def write_review_pack(printer: Printer, review_id: str) -> Path:
-    """`reviews/<id>.pdf` from the review's built page; returns its path."""
-    target = printer.root / review_pdf(review_id)
-    return _write(review_pack(printer, target.with_suffix(".html")), target)
-
-
-def review_pdf(review_id: str) -> str:
-    """Where a review's pack goes in the handbook, next to its page (linked from review.md)."""
-    return f"reviews/{review_id}.pdf"
 
 
 # Parsed theme stylesheets by the digest of their bytes, for every handbook this process prints:

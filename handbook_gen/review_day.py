@@ -11,9 +11,9 @@ Templates only render this: the texts of the parts are in locale/<lang>/handbook
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import time
 
-from .model import Circle, Moment, Review, School
+from .model import Circle, Moment, Review, School, minute_of_day, time_at
 
 # Guideline minutes of each part of the day (domain.md §3).
 MINUTES = {"briefing": 30, "context": 30, "visits": 75, "break": 15, "pupil_voice": 30,
@@ -80,10 +80,10 @@ def plan_day(circle: Circle, review: Review) -> ReviewDay:
     host = circle.school(review.host)
     visiting = [circle.school(s) for s in review.reviewers]
     pupils = host.pupils_in(review.date)
-    start, end = (_minutes(t) for t in _day(review, pupils))
+    start, end = (minute_of_day(t) for t in _day(review, pupils))
     # On a weekend (already a warning) nobody's hours limit the day: the guideline, fitted.
-    leave = _clamp(_minutes(pupils[1]), start, end) if pupils else None
-    arrive = _clamp(_minutes(pupils[0]), start, leave) if pupils else None
+    leave = _clamp(minute_of_day(pupils[1]), start, end) if pupils else None
+    arrive = _clamp(minute_of_day(pupils[0]), start, leave) if pupils else None
     if pupils:
         morning, afternoon = _sides(leave - start, end - leave)
         visits = ((min(v.start for v in review.visits), max(v.end for v in review.visits))
@@ -93,7 +93,7 @@ def plan_day(circle: Circle, review: Review) -> ReviewDay:
         slots = _fit(MORNING + TEAM_PARTS, start, end)
     return ReviewDay(
         review=review, pupils=pupils,
-        slots=tuple(Slot(part, _time(a), _time(b)) for part, a, b in slots),
+        slots=tuple(Slot(part, time_at(a), time_at(b)) for part, a, b in slots),
         fits_pupils=not pupils or leave - arrive >= MIN_SHARE * _total(PUPIL_PARTS),
         fits_after=not pupils or end - leave >= MIN_SHARE * _total(TEAM_PARTS),
         leaders=_names(visiting, "peer_reviewers"), coaches=_names(visiting, "schoolcoaches"),
@@ -105,8 +105,8 @@ def _day(review: Review, pupils) -> tuple[time, time]:
     """The review's own times; without them the guideline day, long enough after the pupils leave."""
     if review.start:
         return review.start, review.end
-    latest = _minutes(pupils[1]) + _total(TEAM_PARTS) if pupils else 0
-    return STANDARD_DAY[0], max(STANDARD_DAY[1], _time(latest))
+    latest = minute_of_day(pupils[1]) + _total(TEAM_PARTS) if pupils else 0
+    return STANDARD_DAY[0], max(STANDARD_DAY[1], time_at(latest))
 
 
 def _sides(morning_room: int, afternoon_room: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -131,7 +131,7 @@ def _fit_morning(parts, start: int, arrive: int, leave: int, visits: tuple) -> l
     opening = [p for p in parts if p in OPENING]
     rest = [p for p in parts if p not in OPENING]
     if visits:
-        first, last = (_clamp(_minutes(moment), start, leave) for moment in visits)
+        first, last = (_clamp(minute_of_day(moment), start, leave) for moment in visits)
         later = [p for p in rest if p != "visits"]
         return _fit(opening, start, first) + [("visits", first, last)] + _fit(later, last, leave)
     split = max(start + _on_grid((leave - start) * _total(opening) / _total(parts)), arrive)
@@ -153,7 +153,7 @@ def workshop_outline(workshop: Moment | None) -> dict[str, int]:
     """Minutes of each part of the staff workshop, adding up to its length."""
     length = WORKSHOP_MINUTES
     if workshop is not None and workshop.start is not None:
-        length = _minutes(workshop.end) - _minutes(workshop.start)
+        length = workshop.length
     return {part: end - start for part, start, end in _fit(list(OUTLINE), 0, length, OUTLINE)}
 
 
@@ -167,14 +167,6 @@ def _total(parts, minutes=MINUTES) -> int:
 
 def _on_grid(minutes: float) -> int:
     return round(minutes / GRID) * GRID
-
-
-def _minutes(moment: time) -> int:
-    return moment.hour * 60 + moment.minute
-
-
-def _time(minutes: int) -> time:
-    return (datetime.combine(date.min, time()) + timedelta(minutes=min(minutes, 24 * 60 - 1))).time()
 
 
 def _clamp(minutes: int, low: int, high: int) -> int:

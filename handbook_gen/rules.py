@@ -12,8 +12,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from . import visit_rules
-from .model import (ROLES, Activity, Circle, Coordinator, Moment, Person, Review, School, Theme,
-                    Visit, clock)
+from .model import (ROLES, Activity, Circle, Coordinator, Moment, Person, Review, School,
+                    SchoolYear, Theme, Visit, clock)
 from .problems import ERROR, WARNING, Line, Problem
 
 EVENT_GROUPS = ("trainings", "meetings", "reviews", "evaluations")
@@ -44,12 +44,12 @@ class _Report:
 def check(data: dict, path: Path) -> tuple[Circle | None, list[Problem]]:
     report = _Report()
     _check_file_name(data, path, report)
-    years = _check_school_year(data, report)
+    school_year = _check_school_year(data, report)
     _check_timezone(data, report)
     school_ids = _check_school_ids(data, report)
     _check_event_ids(data, report)
     _check_references(data, school_ids, report)
-    _check_moments(data, years, report)
+    _check_moments(data, school_year, report)
     visit_rules.check_errors(data, report)
     if not report.has_errors:
         _check_programme(data, report)
@@ -63,13 +63,14 @@ def _check_file_name(data, path: Path, report: _Report) -> None:
         report.warning("rules.file_name", ("id",), id=data["id"], file=path.name)
 
 
-def _check_school_year(data, report: _Report) -> tuple[int, int] | None:
-    first, second = (int(part) for part in data["school_year"].split("-"))
-    if second != first + 1:
+def _check_school_year(data, report: _Report) -> SchoolYear | None:
+    written = SchoolYear.parse(data["school_year"])
+    meant = SchoolYear.starting(written.start)
+    if written != meant:
         report.error("rules.school_year", ("school_year",), found=data["school_year"],
-                     suggestion=f"{first}-{first + 1}")
+                     suggestion=str(meant))
         return None
-    return first, second
+    return written
 
 
 def _check_timezone(data, report: _Report) -> None:
@@ -145,7 +146,7 @@ def _parse_date(text: str) -> date | None:
         return None
 
 
-def _check_moments(data, years, report: _Report) -> None:
+def _check_moments(data, school_year: SchoolYear | None, report: _Report) -> None:
     for i, school in enumerate(data["schools"]):
         for j, day in enumerate(school.get("study_days", [])):
             if _parse_date(day) is None:
@@ -154,9 +155,9 @@ def _check_moments(data, years, report: _Report) -> None:
         day = _parse_date(moment["date"])
         if day is None:
             report.error("rules.bad_date", path + ("date",), found=moment["date"])
-        elif years and not date(years[0], 8, 1) <= day <= date(years[1], 7, 31):
+        elif school_year and day not in school_year:
             report.error("rules.outside_year", path + ("date",), found=moment["date"],
-                         school_year=f"{years[0]}-{years[1]}")
+                         school_year=str(school_year))
         _check_times(moment, path, report)
     for i, review in enumerate(data["reviews"]):
         _check_order(review, ("reviews", i), report)
@@ -269,7 +270,7 @@ def build_circle(data: dict, path: Path) -> Circle:
     site_url = data.get("site_url")
     return Circle(
         format=data["format"], id=data["id"], name=_text(data["name"]), board=_text(data["board"]),
-        school_year=tuple(int(y) for y in data["school_year"].split("-")), year=data["year"],
+        school_year=SchoolYear.parse(data["school_year"]), year=data["year"],
         language=data.get("language", "nl"), timezone=data.get("timezone", "Europe/Amsterdam"),
         holiday_region=region,
         site_url=(site_url if site_url.endswith("/") else site_url + "/") if site_url else None,

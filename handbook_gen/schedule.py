@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, time
 from itertools import combinations
 
-from . import holiday_data
+from . import holiday_data, paths
 from .i18n import catalog
 from .model import Activity, Circle, Moment, Person, Review
 from .problems import WARNING, Problem
@@ -52,10 +52,10 @@ class Event:
 
     @property
     def page(self) -> str:
-        """The handbook page that tells about this event (relative to the handbook root)."""
+        """The source of the handbook page that tells about this event, with its anchor there."""
         if self.review is not None:
-            return f"reviews/{self.review.id}.html"
-        return f"planning.html#{self.id}"
+            return paths.review_page(self.review.id)
+        return f"{paths.page('planning')}#{self.id}"
 
     def sort_key(self) -> tuple:
         start = self.start or time.min
@@ -162,7 +162,7 @@ def _warning(event: Event, code: str, **params) -> Problem:
 
 def _date_warnings(circle: Circle, events: list[Event]) -> list[Problem]:
     texts = catalog(circle.language)
-    years = circle.school_year
+    years = circle.school_year.years
     language = "nl" if circle.language == "nl" else "en_US"
     public = holiday_data.public(years, language)
     problems = []

@@ -17,7 +17,7 @@ from pathlib import Path, PurePosixPath
 
 import yaml
 
-from . import __version__, mkdocs_run, pdf, staging
+from . import __version__, mkdocs_run, paths, pdf, staging
 from .freshness import SHARED_FOLDER, read_stamp, site_fingerprint, write_stamp
 from .i18n import LANGUAGES
 from .resources import resource
@@ -79,9 +79,8 @@ def build_handbook(circle_id: str, site_name: str, language: str, docs: dict[str
 
 
 def _review_ids(docs: dict) -> list[str]:
-    """The reviews that have a page (reviews/<id>.md), each of which gets a review-day pack."""
-    return sorted(PurePosixPath(name).stem for name in docs
-                  if PurePosixPath(name).parent.as_posix() == "reviews" and name.endswith(".md"))
+    """The reviews that have a page, each of which gets a review-day pack."""
+    return sorted(review for name in docs if (review := paths.review_of(name)))
 
 
 def _check_arguments(circle_id: str, language: str, docs: dict) -> None:

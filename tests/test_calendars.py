@@ -22,7 +22,8 @@ import pytest
 from icalendar import Calendar
 
 from handbook_gen import calendars
-from handbook_gen.calendars import event_path, feeds, render
+from handbook_gen import paths
+from handbook_gen.calendars import feeds, render
 from handbook_gen.schedule import plan
 from handbook_gen.validate import check_file
 
@@ -133,7 +134,7 @@ def test_render_writes_every_feed_and_one_file_per_event(circle):
     people = {feed.file for feed in feeds(circle) if feed.person}
     assert set(files) == set(EXPECTED) | people | {f"calendars/events/{e.id}.ics" for e in schedule.events}
     for event in schedule.events:
-        assert list(by_uid(files[event_path(event)])) == [event.uid]
+        assert list(by_uid(files[paths.event_feed(event.id)])) == [event.uid]
         assert all(isinstance(data, bytes) for data in files.values())
 
 
@@ -444,7 +445,7 @@ def test_ical_js_agrees_with_zoneinfo_around_every_change(circle, zone, tmp_path
         onset = observance[0].onset  # wall-clock time; two hours off it is clear of the change
         moments += [onset - timedelta(hours=2), onset + timedelta(hours=2)]
     moments += [datetime(2025, 11, 4, 15), datetime(2026, 6, 10, 15)]
-    moments = [m for m in moments if circle.first_day <= m.date() <= circle.last_day]
+    moments = [m for m in moments if m.date() in circle.school_year]
     trainings = tuple(replace(circle.trainings[0], id=f"moment-{n}", date=m.date(), start=m.time(),
                               end=time(min(m.hour + 1, 23), 59))
                       for n, m in enumerate(moments))

@@ -13,6 +13,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from handbook_gen import cli
+from handbook_gen.model import SchoolYear
 from handbook_gen.starter import starter_text
 from handbook_gen.source import read
 from handbook_gen.validate import check_file
@@ -272,7 +273,7 @@ def test_new_writes_a_starter_that_validates(tmp_path, capsys):
     circle = check_file(written).circle
     assert circle.id == "cirkel-zuid"
     first = date.today().year if date.today().month >= 7 else date.today().year - 1
-    assert circle.school_year == (first, first + 1)
+    assert circle.school_year == SchoolYear(first, first + 1)
 
 
 @pytest.mark.parametrize("today", [date(2025, 1, 15), date(2025, 6, 30), date(2025, 7, 1),
@@ -282,7 +283,7 @@ def test_starter_validates_in_every_school_year(today, tmp_path):
     path = write(tmp_path, "mijn-cirkel.yaml", starter_text("mijn-cirkel", today))
     result = check_file(path)
     assert [p for p in result.problems] == [], [(p.code, p.line, p.params) for p in result.problems]
-    assert result.circle.first_day <= min(e.date for e in result.circle.trainings)
+    assert result.circle.school_year.first_day <= min(e.date for e in result.circle.trainings)
 
 
 def test_new_refuses_an_existing_file(tmp_path, capsys):

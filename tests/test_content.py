@@ -92,7 +92,7 @@ def sites(tmp_path_factory) -> dict[str, Path]:
 def test_new_forms_are_built_listed_and_in_the_nav(sites, form, title):
     page = (sites["build"] / f"formulieren/{form}.html").read_text(encoding="utf-8")
     assert f'<div class="lts-form" data-form="{form}">' in page
-    assert f"<h1 id=" in page and f">{title}</h1>" in page
+    assert "<h1 id=" in page and f">{title}</h1>" in page
     nav_link = re.compile(rf'<a href="(?:formulieren/)?{form}\.html" class="md-nav__link">\s*'
                           rf'<span class="md-ellipsis">\s*{re.escape(html.escape(title, quote=False))}')
     for other in ("index.html", "formulieren/lesbezoek.html"):

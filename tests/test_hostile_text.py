@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from icalendar import Calendar
 
-from handbook_gen import calendars, pages, pdf
+from handbook_gen import calendars, pages, paths
 from handbook_gen.cli import main
 from handbook_gen.problems import ERROR
 from handbook_gen.safe_markdown import SAFE_SCHEMES, scheme
@@ -106,8 +106,8 @@ def check_link(page: str, value: str, docs: dict) -> None:
 
 def pdfs(docs: dict) -> set[str]:
     """The PDFs pdf.py writes after the MkDocs build, which the pages link to."""
-    return {pdf.FORMS_PDF} | {pdf.review_pdf(posixpath.splitext(posixpath.basename(name))[0])
-                              for name in docs if name.startswith("reviews/")}
+    return {paths.FORMS_PDF} | {paths.review_pdf(posixpath.splitext(posixpath.basename(name))[0])
+                                for name in docs if name.startswith("reviews/")}
 
 
 def check_circle(data: dict, tmp_path: Path) -> None:

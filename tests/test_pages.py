@@ -15,7 +15,7 @@ import markdown
 import pytest
 import yaml
 
-from handbook_gen import calendars, pages, pdf
+from handbook_gen import calendars, pages, paths
 from handbook_gen.model import Circle
 from handbook_gen.schedule import plan
 from handbook_gen.validate import check_file
@@ -104,8 +104,8 @@ def test_link_destinations_are_plain(handbook, english):
 def test_relative_links_resolve(handbook, circle):
     """What MkDocs --strict checks: every relative link and anchor points at something."""
     calendar_files = {feed.file for feed in calendars.feeds(circle)} | {
-        calendars.event_path(event) for event in plan(circle).events}
-    pdf_files = {pdf.FORMS_PDF} | {pdf.review_pdf(review.id) for review in circle.reviews}
+        paths.event_feed(event.id) for event in plan(circle).events}
+    pdf_files = {paths.FORMS_PDF} | {paths.review_pdf(review.id) for review in circle.reviews}
     html = {path: to_html(text) for path, text in handbook.docs.items()}
     ids = {path: {attrs["id"] for _, attrs in Elements(page).tags if "id" in attrs}
            for path, page in html.items()}

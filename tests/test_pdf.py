@@ -11,7 +11,7 @@ from xml.etree.ElementTree import Element
 import pytest
 from pypdf import PdfReader
 
-from handbook_gen import pdf
+from handbook_gen import paths, pdf
 from handbook_gen.freshness import read_stamp
 from handbook_gen.pages import FORMS, REVIEW_FORMS
 from helpers import EPOCH, EXAMPLE, FORM_PAGES, built_site
@@ -67,7 +67,7 @@ def boxes(box, classes: tuple[str, ...] = ()):
 def test_a_pack_per_review_and_one_forms_pdf_linked_from_their_pages(handbook):
     ids = review_ids(handbook)
     assert len(ids) == 2
-    expected = [handbook / pdf.FORMS_PDF] + [handbook / pdf.review_pdf(i) for i in ids]
+    expected = [handbook / paths.FORMS_PDF] + [handbook / paths.review_pdf(i) for i in ids]
     assert all_pdfs(handbook) == sorted(expected)
     review_page = (handbook / "reviews" / f"{KOMPAS['id']}.html").read_text(encoding="utf-8")
     link = f'<a href="{KOMPAS["id"]}.pdf" download>Download de reviewdagmap (pdf)</a>'
@@ -84,7 +84,7 @@ def test_no_blank_page_in_any_pdf(handbook):
 
 
 def test_the_pack_names_the_school_the_day_and_the_people(handbook):
-    text = "\n".join(text_of(handbook / pdf.review_pdf(KOMPAS["id"])))
+    text = "\n".join(text_of(handbook / paths.review_pdf(KOMPAS["id"])))
     for expected in (KOMPAS["school"], KOMPAS["date"], *KOMPAS["names"]):
         assert expected in text
     assert "Programma van de dag" in text and "Lesbezoek" in text
@@ -101,7 +101,7 @@ def test_each_blank_form_prints_on_its_pages_and_fills_the_last(handbook, printe
         counts[form] = len(sheets)
         assert used_height(sheets[-1]) >= LEAST_LAST_PAGE, f"{form} ends on a nearly empty page"
     assert counts == {form: FORM_PAGES[form] for form in FORMS}
-    assert len(PdfReader(handbook / pdf.FORMS_PDF).pages) == sum(counts.values())
+    assert len(PdfReader(handbook / paths.FORMS_PDF).pages) == sum(counts.values())
 
 
 def test_each_prefilled_form_in_the_pack_prints_on_its_pages(handbook, printer):
@@ -113,7 +113,7 @@ def test_each_prefilled_form_in_the_pack_prints_on_its_pages(handbook, printer):
     assert all(used_height(run[-1]) >= LEAST_LAST_PAGE for _, run in runs)
     printed = sum(len(run) * (pdf.copies(form) if form is not None else 1)
                   for form, run in pdf.form_runs(document))
-    assert len(PdfReader(handbook / pdf.review_pdf(KOMPAS["id"])).pages) == printed
+    assert len(PdfReader(handbook / paths.review_pdf(KOMPAS["id"])).pages) == printed
 
 
 def test_the_lesson_visit_has_twelve_timed_rows_on_one_double_sided_sheet(handbook, printer):
@@ -123,12 +123,12 @@ def test_the_lesson_visit_has_twelve_timed_rows_on_one_double_sided_sheet(handbo
             if "lts-log" in classes and getattr(box, "element_tag", None) == "tr"
             and box.element.find("td") is not None}
     assert len(rows) >= 12
-    text = "\n".join(text_of(handbook / pdf.FORMS_PDF))
+    text = "\n".join(text_of(handbook / paths.FORMS_PDF))
     assert "Tijd" in text and "Wat doet de leraar?" in text
 
 
 def test_the_review_report_has_a_block_per_focus_question_the_first_prefilled(handbook):
-    text = "\n".join(text_of(handbook / pdf.review_pdf(KOMPAS["id"])))
+    text = "\n".join(text_of(handbook / paths.review_pdf(KOMPAS["id"])))
     report = text[text.index("Reviewverslag en terugkoppeling"):]
     for number in (1, 2, 3):
         assert f"Focusvraag {number}" in report
@@ -180,7 +180,7 @@ def test_same_pages_and_epoch_give_byte_identical_pdfs(handbook, tmp_path, monke
     pdf.write_pdfs(copy, review_ids(copy), "nl", shared)
     for path in all_pdfs(handbook):
         assert (copy / path.relative_to(handbook)).read_bytes() == path.read_bytes(), path.name
-    created = PdfReader(handbook / pdf.FORMS_PDF).metadata.creation_date
+    created = PdfReader(handbook / paths.FORMS_PDF).metadata.creation_date
     assert created == datetime.fromtimestamp(int(EPOCH), timezone.utc)
 
 
@@ -228,7 +228,7 @@ def test_only_the_pdfs_of_changed_pages_are_laid_out_again(handbook, tmp_path, m
     shared = handbook.parent / "assets"
     ids = review_ids(handbook)
     keys = pdf.write_pdfs(handbook, ids, "nl", shared)
-    assert sorted(keys) == sorted([pdf.FORMS_PDF] + [pdf.review_pdf(i) for i in ids])
+    assert sorted(keys) == sorted([paths.FORMS_PDF] + [paths.review_pdf(i) for i in ids])
     assert read_stamp(handbook)["pdfs"] == keys  # the build kept them for the next one
     rebuilt = shutil.copytree(handbook, tmp_path / "rebuilt")
     for path in all_pdfs(rebuilt):
@@ -242,8 +242,8 @@ def test_only_the_pdfs_of_changed_pages_are_laid_out_again(handbook, tmp_path, m
     new_keys = pdf.write_pdfs(rebuilt, ids, "nl", shared, previous=handbook, previous_keys=keys)
 
     assert laid_out == [f"{KOMPAS['id']}.pdf"]
-    assert {name for name in keys if new_keys[name] != keys[name]} == {pdf.review_pdf(KOMPAS["id"])}
-    for name in keys.keys() - {pdf.review_pdf(KOMPAS["id"])}:
+    assert {name for name in keys if new_keys[name] != keys[name]} == {paths.review_pdf(KOMPAS["id"])}
+    for name in keys.keys() - {paths.review_pdf(KOMPAS["id"])}:
         assert (rebuilt / name).read_bytes() == (handbook / name).read_bytes(), name
 
 

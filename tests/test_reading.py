@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from handbook_gen.model import ROLES
+from handbook_gen.model import ROLES, Moment, SchoolYear, clock, minute_of_day, time_at
 from handbook_gen.problems import ERROR, Line, Problem
 from handbook_gen.source import parse_text, read, resolve_plain
 from handbook_gen.validate import check_file
@@ -141,10 +141,29 @@ def test_typed_circle_has_real_dates_and_times():
     assert review.date == date(2025, 11, 18)
     assert review.preparation.date == date(2025, 11, 4) and review.preparation.all_day
     assert review.workshop.date == date(2025, 12, 9)
-    assert circle.school_year == (2025, 2026)
-    assert (circle.first_day, circle.last_day) == (date(2025, 8, 1), date(2026, 7, 31))
+    assert circle.school_year == SchoolYear(2025, 2026)
+    assert (circle.school_year.first_day, circle.school_year.last_day) == (date(2025, 8, 1),
+                                                                           date(2026, 7, 31))
     assert isinstance(circle.schools, tuple) and isinstance(circle.reviews[0].reviewers, tuple)
 
+
+
+def test_school_year_runs_from_august_to_july():
+    year = SchoolYear.parse("2025-2026")
+    assert year == SchoolYear.starting(2025) and str(year) == "2025-2026"
+    assert (year.first_day, year.last_day) == (date(2025, 8, 1), date(2026, 7, 31))
+    assert date(2025, 8, 1) in year and date(2026, 7, 31) in year
+    assert date(2025, 7, 31) not in year and date(2026, 8, 1) not in year
+    assert year.years == (2025, 2026) and str(year.next) == "2026-2027"
+    assert SchoolYear.parse("2025-2027") != SchoolYear.starting(2025)  # rules.py refuses it
+
+
+def test_clock_times_and_minutes_of_the_day():
+    assert clock("8:05") == time(8, 5) and clock("13:30") == time(13, 30)
+    assert minute_of_day(time(8, 5)) == 485 and time_at(485) == time(8, 5)
+    assert time_at(24 * 60 + 30) == time(23, 59)  # a day planned past midnight ends at its end
+    assert Moment(date(2025, 10, 8), time(9), time(16, 30)).length == 450
+    assert Moment(date(2025, 10, 8)).length is None
 
 def test_typed_circle_resolves_defaults():
     circle = check_file(MINIMAL).circle
