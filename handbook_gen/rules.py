@@ -16,6 +16,9 @@ from .model import (ROLES, Activity, Circle, Coordinator, Moment, Person, Review
                     SchoolYear, Theme, Visit, clock)
 from .problems import ERROR, WARNING, Line, Problem
 
+# The school years a handbook can be made for: dates, holidays and time zones need real years
+# (there is no year 0), and the page of the year after (the embed year) one more.
+KNOWN_SCHOOL_YEARS = (SchoolYear(2000, 2001), SchoolYear(2097, 2098))
 EVENT_GROUPS = ("trainings", "meetings", "reviews", "evaluations")
 NORM_SCHOOLS = (4, 5)
 BUILD_YEAR_REVIEWS = 2
@@ -65,6 +68,10 @@ def _check_file_name(data, path: Path, report: _Report) -> None:
 
 def _check_school_year(data, report: _Report) -> SchoolYear | None:
     written = SchoolYear.parse(data["school_year"])
+    if not KNOWN_SCHOOL_YEARS[0].start <= written.start <= KNOWN_SCHOOL_YEARS[1].start:
+        report.error("rules.school_year_range", ("school_year",), found=data["school_year"],
+                     first=str(KNOWN_SCHOOL_YEARS[0]), last=str(KNOWN_SCHOOL_YEARS[1]))
+        return None
     meant = SchoolYear.starting(written.start)
     if written != meant:
         report.error("rules.school_year", ("school_year",), found=data["school_year"],
