@@ -78,9 +78,9 @@ def site(tmp_path_factory) -> Path:
     return out
 
 
-def axe_violations(page, axe: Path) -> list[str]:
-    """'rule: element' for each WCAG 2.1 A/AA violation axe-core finds on the open page."""
-    page.add_script_tag(path=str(axe))
+def axe_violations(page) -> list[str]:
+    """'rule: element' for each WCAG 2.1 A/AA violation axe-core finds on the open page (which
+    has axe-core loaded), in the media it shows now."""
     return page.evaluate(
         "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}}).then(result =>"
         " result.violations.flatMap(rule => rule.nodes.map(node =>"
@@ -96,36 +96,54 @@ class Seen:
     write_ins: list[dict]
 
 
-def look_at(browser, site: Path, base: str, paths: list[Path], axe: Path, media: str) -> dict:
-    """{path: Seen} for every page, each opened once over http in the given media."""
-    seen = {}
+def look_at(browser, site: Path, base: str, paths: list[Path], axe: Path, print_too) -> tuple:
+    """({path: Seen} on screen, {path: Seen} in print): every page opened once over http and
+    seen on screen; those `print_too` says are then switched to print, as a reader who presses
+    print after reading, and seen again."""
+    on_screen, on_paper = {}, {}
     with page_opener(browser, (base,)) as open_:
         for path in paths:
             url = base + path.relative_to(site).as_posix()
-            visit = open_(url, media=media)
+            visit = open_(url, media="screen")
             page = visit.page
-            structure, write_ins = page.evaluate(STRUCTURE), page.evaluate(WRITE_IN_LABELS)
-            seen[path] = Seen(axe_violations(page, axe), structure, write_ins)
+            page.add_script_tag(path=str(axe))
+            on_screen[path] = see(page)
+            if print_too(path):
+                page.emulate_media(media="print")
+                on_paper[path] = see(page)
             assert visit.outside() == [], url
             page.context.close()
-    return seen
+    return on_screen, on_paper
+
+
+def see(page) -> Seen:
+    structure, write_ins = page.evaluate(STRUCTURE), page.evaluate(WRITE_IN_LABELS)
+    return Seen(axe_violations(page), structure, write_ins)
+
+
+def has_forms(path: Path) -> bool:
+    """The pages with forms: the blank forms and the review pages."""
+    return path.parent.name in ("formulieren", "reviews") and path.name != "index.html"
 
 
 @pytest.fixture(scope="module")
-def on_screen(browser, site, http_site, axe_source) -> dict:
+def seen(browser, site, http_site, axe_source) -> tuple[dict, dict]:
     pages = handbook_pages(site)
     assert len(pages) > 60 and site / "index.html" in pages
     assert site / ENGLISH / "toegankelijkheid.html" in pages
-    return look_at(browser, site, http_site, pages, axe_source, "screen")
+    on_screen, on_paper = look_at(browser, site, http_site, pages, axe_source, has_forms)
+    assert len(on_paper) > 30
+    return on_screen, on_paper
 
 
 @pytest.fixture(scope="module")
-def on_paper(browser, site, http_site, axe_source) -> dict:
-    """The pages with forms, in print: the blank forms and the review pages."""
-    forms = [path for path in handbook_pages(site) if path.parent.name in ("formulieren", "reviews")
-             and path.name != "index.html"]
-    assert len(forms) > 30
-    return look_at(browser, site, http_site, forms, axe_source, "print")
+def on_screen(seen) -> dict:
+    return seen[0]
+
+
+@pytest.fixture(scope="module")
+def on_paper(seen) -> dict:
+    return seen[1]
 
 
 def language_of(path: Path, site: Path) -> str:
