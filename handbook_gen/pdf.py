@@ -139,10 +139,18 @@ class Printer:
         for url in self._linked(page_url, html):
             sha.update(self._digest(url).encode("utf-8"))
         for source in _IMAGE_SOURCE.findall(html):
-            url = urljoin(page_url, source)
-            if urlsplit(url).scheme == "file":
-                sha.update(hashlib.sha256(self._files.path(url).read_bytes()).digest())
+            sha.update(self._image_digest(source, urljoin(page_url, source)))
         return sha.hexdigest()
+
+    def _image_digest(self, source: str, url: str) -> bytes:
+        """An image's src and bytes as part of a key; no bytes for an image the PDF cannot show
+        (not part of the handbook, or missing): the fetcher refuses it then too. The src, not
+        the URL: that names the work folder, another one each build."""
+        try:
+            data = self._files.path(url).read_bytes() if urlsplit(url).scheme == "file" else b""
+        except (ValueError, OSError):
+            data = b""
+        return hashlib.sha256(source.encode("utf-8") + b"\0" + data).digest()
 
     def _linked(self, page_url: str, html: str) -> list[str]:
         return [urljoin(page_url, href) for href in _stylesheet_links(html)]

@@ -153,7 +153,7 @@ FIXED = [
 
 
 # The markup circle is also laid out as PDFs (right-to-left marks, long words); once is enough.
-@pytest.mark.parametrize("edits, pdf_option", zip(FIXED, (["--no-pdf"], [])), ids=["links", "markup"])
+@pytest.mark.parametrize("edits, pdf_option", list(zip(FIXED, (["--no-pdf"], []))), ids=["links", "markup"])
 def test_real_builds(edits, pdf_option, tmp_path, capsys):
     data = copy.deepcopy(EXAMPLE_DATA)
     for path, text in edits.items():

@@ -259,3 +259,18 @@ def test_a_pdf_key_changes_with_the_stylesheets_and_the_epoch(handbook, tmp_path
     with (shared / "stylesheets" / "print.css").open("a", encoding="utf-8") as css:
         css.write("\n.lts-form { font-size: 12pt; }\n")
     assert pdf.Printer(handbook, shared).key(page) != before
+
+
+def test_a_pdf_key_changes_with_an_image_on_its_page_but_not_with_the_folder(handbook, tmp_path):
+    copy = shutil.copytree(handbook, tmp_path / "one" / "arkade-noord")
+    shared = handbook.parent / "assets"
+    page = copy / "formulieren" / "lesbezoek.html"
+    html = page.read_text(encoding="utf-8")
+    page.write_text(html.replace("</article>", '<img src="logo.png" alt="logo"></article>', 1),
+                    encoding="utf-8")
+    (page.parent / "logo.png").write_bytes(b"\x89PNG one")
+    before = pdf.Printer(copy, shared).key([page])
+    moved = shutil.copytree(copy, tmp_path / "two" / "arkade-noord")  # a build's other work folder
+    assert pdf.Printer(moved, shared).key([moved / "formulieren" / "lesbezoek.html"]) == before
+    (page.parent / "logo.png").write_bytes(b"\x89PNG two")
+    assert pdf.Printer(copy, shared).key([page]) != before
