@@ -27,7 +27,7 @@ from markupsafe import Markup
 from . import calendars, paths
 from .i18n import catalog
 from .model import Circle, Review
-from .safe_markdown import SAFE_SCHEMES
+from .safe_markdown import SAFE_SCHEMES, is_safe
 from .safe_markdown import scheme as scheme_of
 from .reproducible import source_date
 from .resources import resource
@@ -83,8 +83,7 @@ def _finalize(value):
 
 def link_url(url: str) -> Markup:
     """A URL as a Markdown link destination: safe scheme only, no characters that end the link."""
-    scheme = scheme_of(url)
-    if scheme is not None and scheme not in SAFE_SCHEMES:
+    if not is_safe(url):
         return Markup("#")
     return Markup(quote(url.strip(), safe="/:?#=&;@!$*+,%~"))
 
