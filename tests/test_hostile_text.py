@@ -5,7 +5,7 @@ character references, control characters, right-to-left marks, very long words, 
 destinations of every kind) in the fields the JSON Schema says hold free text. Each one either
 fails `validate` with a line and column for every error, or renders into pages whose HTML holds
 no script, no event attribute and no link MkDocs' strict check would refuse, and into calendars
-that parse. The default run tries a hundred; `pytest -m fuzz` tries 10,000.
+that parse. The default run tries three hundred; `pytest -m fuzz` tries 10,000.
 A few fixed hostile circles also go through the real MkDocs build (test_real_builds).
 """
 
@@ -131,7 +131,7 @@ def parses(ics: bytes) -> None:
     Calendar.from_ical(ics)
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                    HealthCheck.function_scoped_fixture])
 @given(hostile_circles())
 def test_hostile_text_is_refused_or_inert(tmp_path, data):
