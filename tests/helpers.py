@@ -205,6 +205,12 @@ class Serving:
         return code, "\n".join(rest), self.process.stderr.read()
 
 
+def _ctrl_c_as_in_a_terminal() -> None:
+    """A command started in the background (`cmd &` in a script) inherits an ignored SIGINT, and
+    Python then leaves it ignored; in a terminal Ctrl-C always reaches the preview."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @contextlib.contextmanager
 def serving(circle: Path, temp: Path):
     """`python -m handbook_gen serve circle` with its temporary folder in `temp`."""
@@ -212,7 +218,7 @@ def serving(circle: Path, temp: Path):
     process = subprocess.Popen(
         [sys.executable, "-m", "handbook_gen", "serve", str(circle), "--port", str(port)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8",
-        env={**os.environ, "TMPDIR": str(temp)})
+        env={**os.environ, "TMPDIR": str(temp)}, preexec_fn=_ctrl_c_as_in_a_terminal)
     running = Serving(process, f"http://127.0.0.1:{port}/", circle)
 
     def read() -> None:
