@@ -21,6 +21,7 @@ import logging
 import os
 import re
 import shutil
+from functools import lru_cache
 from html.parser import HTMLParser
 from importlib.metadata import version
 from pathlib import Path
@@ -33,9 +34,14 @@ from .pages import FORMS
 from .reproducible import source_date
 
 FORM_CLASS = "lts-form"
-# What else a PDF depends on besides its pages: this module and the libraries that lay it out.
-_PRINTER_VERSION = " ".join([hashlib.sha256(Path(__file__).read_bytes()).hexdigest(),
-                             *(f"{name}={version(name)}" for name in ("weasyprint", "pydyf"))])
+
+
+@lru_cache(maxsize=1)
+def _printer_version() -> str:
+    """What else a PDF depends on besides its pages: this module and the libraries that lay it
+    out. Asked when a key is made, not at import: `--no-pdf` builds import this module too."""
+    return " ".join([hashlib.sha256(Path(__file__).read_bytes()).hexdigest(),
+                     *(f"{name}={version(name)}" for name in ("weasyprint", "pydyf"))])
 
 
 class PdfError(Exception):
@@ -110,6 +116,7 @@ class Printer:
         self.root = Path(site_dir).resolve()
         self._files = HandbookFiles(self.root, shared_assets)
         self._digests: dict[str, str] = {}  # stylesheet URL -> digest of its bytes
+        self._printed_pages: dict[tuple[Path, ...], str] = {}  # see _printed
         self._fetcher = handbook_fetcher(self.root, shared_assets)
         self._page_fetcher = handbook_fetcher(self.root, shared_assets, self._digests.__contains__)
 
@@ -119,7 +126,7 @@ class Printer:
 
     def render_together(self, pages: list[Path]):
         """Pages of one folder laid out as one document, each starting on a new sheet."""
-        html = _printed_html([page.read_text(encoding="utf-8") for page in pages])
+        html = self._printed(pages)
         sheets = self._stylesheets(pages[0].as_uri(), html)
         source = _weasyprint().HTML(string=html, base_url=pages[0].as_uri(),
                                     url_fetcher=self._page_fetcher, media_type="print")
@@ -130,8 +137,8 @@ class Printer:
     def key(self, pages: list[Path]) -> str:
         """A hash of all a PDF of these pages is made from: their printed HTML, the stylesheets
         and files it uses, this module, WeasyPrint's version and SOURCE_DATE_EPOCH."""
-        html = _printed_html([page.read_text(encoding="utf-8") for page in pages])
-        sha = hashlib.sha256(_PRINTER_VERSION.encode("utf-8"))
+        html = self._printed(pages)
+        sha = hashlib.sha256(_printer_version().encode("utf-8"))
         sha.update(f"\0{os.environ.get('SOURCE_DATE_EPOCH', '').strip()}\0".encode("utf-8"))
         sha.update(pages[0].parent.relative_to(self.root).as_posix().encode("utf-8"))
         sha.update(html.encode("utf-8"))
@@ -139,18 +146,25 @@ class Printer:
         for url in self._linked(page_url, html):
             sha.update(self._digest(url).encode("utf-8"))
         for source in _IMAGE_SOURCE.findall(html):
-            sha.update(self._image_digest(source, urljoin(page_url, source)))
+            sha.update(self._image_digest(urljoin(page_url, source)))
         return sha.hexdigest()
 
-    def _image_digest(self, source: str, url: str) -> bytes:
-        """An image's src and bytes as part of a key; no bytes for an image the PDF cannot show
-        (not part of the handbook, or missing): the fetcher refuses it then too. The src, not
-        the URL: that names the work folder, another one each build."""
+    def _image_digest(self, url: str) -> bytes:
+        """An image's bytes as part of a key (its src is in the hashed HTML); none for an image
+        the PDF cannot show (not part of the handbook, or missing): the fetcher refuses it too."""
         try:
             data = self._files.path(url).read_bytes() if urlsplit(url).scheme == "file" else b""
         except (ValueError, OSError):
             data = b""
-        return hashlib.sha256(source.encode("utf-8") + b"\0" + data).digest()
+        return hashlib.sha256(data).digest()
+
+    def _printed(self, pages: list[Path]) -> str:
+        """The pages' printed HTML, read once per Printer (which lives for one build of one
+        handbook's PDFs): a PDF's key and its layout both need it."""
+        if tuple(pages) not in self._printed_pages:
+            self._printed_pages[tuple(pages)] = _printed_html(
+                [page.read_text(encoding="utf-8") for page in pages])
+        return self._printed_pages[tuple(pages)]
 
     def _linked(self, page_url: str, html: str) -> list[str]:
         return [urljoin(page_url, href) for href in _stylesheet_links(html)]
