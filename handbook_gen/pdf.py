@@ -22,7 +22,7 @@ import os
 import re
 import shutil
 from functools import lru_cache
-from html.parser import HTMLParser
+from html import unescape
 from importlib.metadata import version
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
@@ -106,10 +106,10 @@ _PARSED_CSS: dict[str, object] = {}
 class Printer:
     """Lays out the built pages of one handbook for print.
 
-    Only a page's <head> and its article are laid out: print.css hides Material's chrome anyway,
-    and leaving it out before parsing saves reading and matching the navigation's hundreds of
-    elements, most of a page's time. The theme stylesheets the pages link are parsed once per
-    process and handed to every page, which is served them empty.
+    Only a page's stylesheets and its article are laid out (see _printed_html): print.css hides
+    Material's chrome anyway, and leaving it out before parsing saves reading and matching the
+    navigation's hundreds of elements, most of a page's time. The theme stylesheets the pages
+    link are parsed once per process and handed to every page, which is served them empty.
     """
 
     def __init__(self, site_dir: Path, shared_assets: Path | None = None):
@@ -204,23 +204,37 @@ def forms_document(printer: Printer, pages: list[Path], title: str):
 
 _ARTICLE_START = '<article class="md-content__inner'  # Material's page content
 _IMAGE_SOURCE = re.compile(r'<img[^>]*?\ssrc="([^"]+)"')
+_STYLESHEET_LINK = re.compile(r'<link rel="stylesheet"[^>]*>')
+_HEADING = re.compile(r"<h1[^>]*>(.*?)</h1>", re.DOTALL)
+_TAG = re.compile(r"<[^>]*>")
+_HREF = re.compile(r'\shref="([^"]*)"')
 
 
 def _printed_html(pages: list[str]) -> str:
-    """The pages as one printed document: the first page's <head> and <body> tag, then each
-    page's article (Material's .md-content__inner), each after the first on a new sheet.
+    """The pages as one printed document: the first page's <html> and <body> tags and its
+    stylesheets, titled by its heading, then each page's article (Material's .md-content__inner),
+    each after the first on a new sheet. Nothing else of the page's <head> is kept: the site's
+    name in its <title> and the prev/next links change with other pages, and would make its
+    PDF be laid out again for nothing.
     A page that is not a Material page is printed whole (only one such page at a time)."""
-    body = pages[0].find("<body")
-    body_end = pages[0].find(">", body) + 1
+    first = pages[0]
+    body = first.find("<body")
+    body_end = first.find(">", body) + 1
     if body < 0 or any(_ARTICLE_START not in page for page in pages):
         if len(pages) > 1:
             raise ValueError("only Material pages can be printed together")
-        return pages[0]
+        return first
     articles = [page[page.index(_ARTICLE_START):page.index("</article>") + len("</article>")]
                 for page in pages]
+    heading = _HEADING.search(articles[0])
+    title = _TAG.sub("", heading.group(1)).strip() if heading else ""
     articles[1:] = [article.replace("<article ", '<article style="break-before: page" ', 1)
                     for article in articles[1:]]
-    return pages[0][:body_end] + "".join(articles) + "</body></html>"
+    html_start = first.find("<html")
+    head = (first[html_start:first.find(">", html_start) + 1]
+            + f'<head><meta charset="utf-8"><title>{title}</title>'
+            + "".join(_STYLESHEET_LINK.findall(first[:body])) + "</head>")
+    return head + first[body:body_end] + "".join(articles) + "</body></html>"
 
 
 def _unlink(root) -> None:
@@ -317,22 +331,11 @@ def handbook_fetcher(root: Path, shared_assets: Path | None = None, served_empty
     return HandbookFetcher(allowed_protocols=("file", "data"))
 
 
-class _LinkedStylesheets(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.hrefs: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "link" and attrs.get("rel") == "stylesheet" and attrs.get("href"):
-            self.hrefs.append(attrs["href"])
-
-
 def _stylesheet_links(html: str) -> list[str]:
-    """The hrefs of a page's <link rel="stylesheet">, in order."""
-    parser = _LinkedStylesheets()
-    parser.feed(html)
-    return parser.hrefs
+    """The hrefs of the <link rel="stylesheet"> in a page's <head>, in order."""
+    head = html[:html.find("<body")]
+    return [unescape(href) for link in _STYLESHEET_LINK.findall(head)
+            for href in _HREF.findall(link)]
 
 
 @contextlib.contextmanager

@@ -274,3 +274,20 @@ def test_a_pdf_key_changes_with_an_image_on_its_page_but_not_with_the_folder(han
     assert pdf.Printer(moved, shared).key([moved / "formulieren" / "lesbezoek.html"]) == before
     (page.parent / "logo.png").write_bytes(b"\x89PNG two")
     assert pdf.Printer(copy, shared).key([page]) != before
+
+
+def test_a_pack_is_titled_by_its_page_not_by_the_site_or_the_pages_beside_it(handbook, tmp_path):
+    """Renaming the circle, or adding a review beside this one, changes the page's <title> and
+    its prev/next links: its PDF stays the same, so its key does too."""
+    pack = handbook / paths.review_pdf(KOMPAS["id"])
+    assert PdfReader(pack).metadata.title == f"Peer review bij {KOMPAS['school']}"
+    copy = shutil.copytree(handbook, tmp_path / "arkade-noord")
+    shared = handbook.parent / "assets"
+    page = copy / "reviews" / f"{KOMPAS['id']}.html"
+    before = pdf.Printer(copy, shared).key([page])
+    head, body = page.read_text(encoding="utf-8").split("<body", 1)
+    renamed = head.replace("Cirkel Noord", "Cirkel Noord-Oost").replace(
+        'rel="next" href="', 'rel="next" href="review-zonnebloem.html#')
+    assert renamed.count("Noord-Oost") == 1 and "zonnebloem" in renamed
+    page.write_text(renamed + "<body" + body, encoding="utf-8")
+    assert pdf.Printer(copy, shared).key([page]) == before
