@@ -159,14 +159,12 @@ def render(circle: Circle, schedule: Schedule,
     stamp = build_stamp(circle)
     own = {e.uid: (versions[e.uid] if versions and e.uid in versions
                    else Version(_sequence(e), stamp)) for e in schedule.events}
-    files = {}
-    for feed in feeds(circle):
-        calendar = _calendar(circle, feed.events(circle, schedule), own)
-        _describe(calendar, feed)
-        files[feed.file] = calendar.to_ical()
+    components = _Components(circle, own)
+    files = {feed.file: components.calendar(feed.events(circle, schedule), feed)
+             for feed in feeds(circle)}
     for event in schedule.events:
         # No NAME here: an app that imports this file should add the event, not a new calendar.
-        files[paths.event_feed(event.id)] = _calendar(circle, (event,), own).to_ical()
+        files[paths.event_feed(event.id)] = components.calendar((event,))
     return files
 
 
@@ -186,18 +184,44 @@ def build_stamp(circle: Circle) -> datetime:
     return source_date() or datetime.combine(circle.school_year.first_day, time.min, timezone.utc)
 
 
-def _calendar(circle: Circle, events, versions: Mapping[str, Version]) -> Calendar:
-    calendar = Calendar()
-    calendar.add("PRODID", PRODID)
-    calendar.add("VERSION", "2.0")
-    calendar.add("CALSCALE", "GREGORIAN")
-    calendar.add("METHOD", "PUBLISH")
-    calendar.add("X-WR-TIMEZONE", vText(circle.timezone))
-    if any(not event.moment.all_day for event in events):
-        calendar.add_component(vtimezone(circle.timezone, circle.school_year))
-    for event in events:
-        calendar.add_component(_vevent(circle, event, versions[event.uid]))
-    return calendar
+class _Components:
+    """The .ics of the circle's calendars. An event is in many of them (the circle's, its
+    roles', schools' and people's, its own file): its VEVENT, and the time zone, are serialized
+    once and the same bytes go into each."""
+
+    END = b"END:VCALENDAR\r\n"
+
+    def __init__(self, circle: Circle, versions: Mapping[str, Version]):
+        self.circle = circle
+        self.versions = versions
+        self._events: dict[str, bytes] = {}  # by uid
+        self._timezone: bytes | None = None
+
+    def calendar(self, events, feed: Feed | None = None) -> bytes:
+        """A calendar of these events, described as `feed` when given: its own properties
+        (icalendar writes those before its components), then its components."""
+        calendar = Calendar()
+        calendar.add("PRODID", PRODID)
+        calendar.add("VERSION", "2.0")
+        calendar.add("CALSCALE", "GREGORIAN")
+        calendar.add("METHOD", "PUBLISH")
+        calendar.add("X-WR-TIMEZONE", vText(self.circle.timezone))
+        if feed is not None:
+            _describe(calendar, feed)
+        properties = calendar.to_ical()
+        parts = [self.timezone()] if any(not event.moment.all_day for event in events) else []
+        parts += [self.event(event) for event in events]
+        return properties.removesuffix(self.END) + b"".join(parts) + self.END
+
+    def event(self, event: Event) -> bytes:
+        if event.uid not in self._events:
+            self._events[event.uid] = _vevent(self.circle, event, self.versions[event.uid]).to_ical()
+        return self._events[event.uid]
+
+    def timezone(self) -> bytes:
+        if self._timezone is None:
+            self._timezone = vtimezone(self.circle.timezone, self.circle.school_year).to_ical()
+        return self._timezone
 
 
 def _describe(calendar: Calendar, feed: Feed) -> None:
