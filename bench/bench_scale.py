@@ -21,7 +21,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 COMMAND = [sys.executable, "-m", "handbook_gen"]
-ENVIRONMENT = {**os.environ, "SOURCE_DATE_EPOCH": "1767225600"}
+# As installed: pip writes the bytecode at install time, so compiling the sources again on every
+# run (as with PYTHONDONTWRITEBYTECODE set) is not what a user waits for.
+ENVIRONMENT = {**{name: value for name, value in os.environ.items()
+                  if name != "PYTHONDONTWRITEBYTECODE"}, "SOURCE_DATE_EPOCH": "1767225600"}
 
 
 def write_circles(folder: Path, count: int) -> list[Path]:

@@ -82,14 +82,21 @@ def hostile_circles(draw) -> dict:
     return data
 
 
+# Pages already found inert: most pages of a hostile circle are those of the one before it.
+INERT: set[tuple[str, str]] = set()
+
+
 def check_pages_are_inert(docs: dict[str, str]) -> None:
     for name, text in docs.items():
+        if (name, text) in INERT:  # the page names are the example's in every circle
+            continue
         for tag, attributes in Elements(to_html(text)).tags:
             assert tag not in ("script", "iframe", "object", "embed"), (name, tag)
             for attribute, value in attributes.items():
                 assert not attribute.lower().startswith("on"), (name, tag, attribute)
                 if attribute in ("href", "src"):
                     check_link(name, value, docs)
+        INERT.add((name, text))
 
 
 def check_link(page: str, value: str, docs: dict) -> None:
