@@ -28,7 +28,9 @@ ENVIRONMENT = {**{name: value for name, value in os.environ.items()
 
 
 def write_circles(folder: Path, count: int) -> list[Path]:
-    """`count` circle files, made from the example circles with distinct ids."""
+    """`count` circle files, made from the example circles with distinct ids and, as in real
+    circles, schools of their own (their names numbered): otherwise the copies' review packs
+    would be the same PDFs, which a build lays out once (see pdf.write_pdfs)."""
     examples = sorted((ROOT / "circles").glob("*.yaml"))
     folder.mkdir(parents=True)
     files = []
@@ -37,6 +39,7 @@ def write_circles(folder: Path, count: int) -> list[Path]:
         circle_id = f"{example.stem}-{number:03d}"
         text = re.sub(r"^id: .*$", f"id: {circle_id}", example.read_text(encoding="utf-8"),
                       count=1, flags=re.MULTILINE)
+        text = re.sub(r"^(    name: .*)$", rf"\1 {number}", text, flags=re.MULTILINE)  # schools
         path = folder / f"{circle_id}.yaml"
         path.write_text(text, encoding="utf-8")
         files.append(path)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -84,12 +85,15 @@ def build(checked: list[Checked], out_dir: Path, settings: Settings = Settings()
         staging.remove_stale(out_dir, about["id"])  # killed builds of a circle now up to date
     if settings.shared_assets:
         _publish_shared_assets(out_dir)
-    if workers > 1 and len(todo) > 1:
-        with ProcessPoolExecutor(max_workers=min(workers, len(todo))) as pool:
-            outcomes = list(pool.map(_build_one, *zip(*todo), [out_dir] * len(todo),
-                                     [settings] * len(todo)))
-    else:
-        outcomes = [_build_one(*job, out_dir, settings) for job in todo]
+    # The PDFs made in this build, by key, for every worker: circles without their own
+    # questions print the same blank forms. Outside out_dir: nothing of it is ever published.
+    with tempfile.TemporaryDirectory(prefix="handbook-gen-pdfs-") as pdf_store:
+        jobs = [(*job, out_dir, settings, Path(pdf_store)) for job in todo]
+        if workers > 1 and len(jobs) > 1:
+            with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
+                outcomes = list(pool.map(_build_one, *zip(*jobs)))
+        else:
+            outcomes = [_build_one(*job) for job in jobs]
     write_index([*abouts, *current], out_dir)
     return outcomes
 
@@ -107,7 +111,7 @@ def _about(circle: Circle, key: str, problems: list[Problem]) -> dict:
 
 
 def _build_one(circle: Circle, schedule: Schedule, about: dict, out_dir: Path,
-               settings: Settings) -> Outcome:
+               settings: Settings, pdf_store: Path) -> Outcome:
     """Pages, calendars and site of one circle (in a worker process)."""
     # Imported here: a build that finds every handbook current never loads MkDocs & co.
     from . import calendars, history, pages, site
@@ -119,7 +123,7 @@ def _build_one(circle: Circle, schedule: Schedule, about: dict, out_dir: Path,
     try:
         built = site.build_handbook(circle.id, handbook.site_name, circle.language, docs,
                                     handbook.nav, out_dir, settings.shared_assets, about,
-                                    settings.pdfs)
+                                    settings.pdfs, pdf_store)
     except site.SiteError as error:
         return Outcome(circle.id, "failed", str(error), shallow)
     return Outcome(circle.id, "built" if built else "unchanged", None, shallow)

@@ -60,15 +60,18 @@ def _weasyprint():
 
 
 def write_pdfs(site_dir: Path, review_ids, language: str, shared_assets: Path | None = None,
-               previous: Path | None = None, previous_keys: dict | None = None) -> dict[str, str]:
+               previous: Path | None = None, previous_keys: dict | None = None,
+               store: Path | None = None) -> dict[str, str]:
     """Write each review's pack and the PDF of all blank forms (paths.review_pdf, paths.FORMS_PDF)
     into a built handbook folder; returns each PDF's key (see `Printer.key`) by its path in the
     handbook, for the stamp.
 
     `shared_assets`: where the theme assets are when the pages link to them beside the handbook
-    (`../assets/`) rather than inside it. `previous`: the handbook as published before, whose
-    stamp gave `previous_keys`; a PDF whose key is unchanged is copied from there, not laid out
-    again (an edit to one review leaves the other packs and the blank forms as they were)."""
+    (`../assets/`) rather than inside it. A PDF is laid out only when no copy with its key is at
+    hand: `previous` is the handbook as published before, whose stamp gave `previous_keys` (an
+    edit to one review leaves the other packs and the blank forms as they were); `store` is a
+    folder the handbooks of one build share, by key (circles without their own questions have
+    the same blank forms)."""
     printer = Printer(site_dir, shared_assets)
     title = catalog(language).text("handbook.forms.pdf_title")
     known = previous_keys if isinstance(previous_keys, dict) else {}  # a stamp can be damaged
@@ -77,13 +80,26 @@ def write_pdfs(site_dir: Path, review_ids, language: str, shared_assets: Path | 
         target = printer.root / name
         keys[name] = key = printer.key(pages)
         earlier = Path(previous) / name if previous else None
+        stored = Path(store) / f"{key}.pdf" if store else None
         if earlier and known.get(name) == key and earlier.is_file():
             shutil.copyfile(earlier, target)
-        elif name == paths.FORMS_PDF:
-            _write(forms_document(printer, pages, title), target)
+        elif stored and stored.is_file():
+            shutil.copyfile(stored, target)
         else:
-            _write(review_pack(printer, pages[0]), target)
+            if name == paths.FORMS_PDF:
+                _write(forms_document(printer, pages, title), target)
+            else:
+                _write(review_pack(printer, pages[0]), target)
+            if stored:
+                _keep(target, stored)
     return keys
+
+
+def _keep(made: Path, stored: Path) -> None:
+    """Put a copy in the build's store, whole or not at all: other workers read it meanwhile."""
+    temporary = stored.with_name(f".{stored.name}.{os.getpid()}.tmp")
+    shutil.copyfile(made, temporary)
+    temporary.replace(stored)
 
 
 def _planned(root: Path, review_ids) -> dict[str, list[Path]]:

@@ -33,12 +33,14 @@ class SiteError(Exception):
 
 def build_handbook(circle_id: str, site_name: str, language: str, docs: dict[str, str | bytes],
                    nav: list, out_dir: Path, shared_assets: bool = False,
-                   about: dict | None = None, pdfs: bool = True) -> bool:
+                   about: dict | None = None, pdfs: bool = True,
+                   pdf_store: Path | None = None) -> bool:
     """Build `out_dir/<circle_id>/`; True when built, False when skipped as unchanged.
 
     With `shared_assets` the handbook links to the theme assets in `out_dir/assets/` (see
     mkdocs_run), else it carries its own copy. `pdfs`: the PDFs of the built pages (see pdf);
-    a PDF whose pages did not change is taken from the published handbook. `about` is kept in
+    a PDF whose pages did not change is taken from the published handbook, or from `pdf_store`,
+    where the handbooks of one build share theirs. `about` is kept in
     the handbook's stamp: what a later build needs to know of it without reading the circle
     again (see `stamp`).
     Raises SiteError when the build fails; the published folder is then left as it was.
@@ -67,7 +69,7 @@ def build_handbook(circle_id: str, site_name: str, language: str, docs: dict[str
                 stamp["pdfs"] = pdf.write_pdfs(
                     built, _review_ids(docs), language,
                     out_dir / SHARED_FOLDER if shared_assets else None,
-                    previous=target, previous_keys=previous.get("pdfs"))
+                    previous=target, previous_keys=previous.get("pdfs"), store=pdf_store)
         except (mkdocs_run.MkDocsError, pdf.PdfError) as error:
             raise SiteError(str(error)) from None
         write_stamp(built, stamp)

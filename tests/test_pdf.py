@@ -3,7 +3,9 @@ laid out by WeasyPrint to count the pages each one prints on."""
 
 from __future__ import annotations
 
+import re
 import shutil
+from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
 from xml.etree.ElementTree import Element
@@ -12,9 +14,11 @@ import pytest
 from pypdf import PdfReader
 
 from handbook_gen import paths, pdf
-from handbook_gen.freshness import read_stamp
+from handbook_gen.build import build, failed
+from handbook_gen.freshness import Settings, read_stamp
 from handbook_gen.pages import FORMS, REVIEW_FORMS
-from helpers import EPOCH, EXAMPLE, FORM_PAGES, built_site
+from handbook_gen.validate import check_file
+from helpers import EPOCH, EXAMPLE, FORM_PAGES, built_site, write
 
 LEAST_LAST_PAGE = 1 / 3  # a form's last page holds at least this much of a page, not a few lines
 # From circles/arkade-noord.yaml: the review at CBS Het Kompas, by two visiting schools.
@@ -291,3 +295,26 @@ def test_a_pack_is_titled_by_its_page_not_by_the_site_or_the_pages_beside_it(han
     assert renamed.count("Noord-Oost") == 1 and "zonnebloem" in renamed
     page.write_text(renamed + "<body" + body, encoding="utf-8")
     assert pdf.Printer(copy, shared).key([page]) == before
+
+
+def test_the_handbooks_of_one_build_share_the_pdfs_they_have_in_common(handbook, tmp_path, monkeypatch):
+    """A second circle with schools of its own: its packs are its own, its blank forms the same
+    as the first circle's, laid out once for both and byte-identical to a circle's built alone."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    text = EXAMPLE.read_text(encoding="utf-8")
+    other = re.sub(r"^id: .*$", "id: arkade-zuid", text, count=1, flags=re.MULTILINE)
+    other = re.sub(r"^(    name: )", r"\1Zuid ", other, flags=re.MULTILINE)  # every school's
+    files = [Path(shutil.copy(EXAMPLE, tmp_path)), write(tmp_path, "arkade-zuid.yaml", other)]
+    laid_out = []
+    write_pdf = pdf._write
+    monkeypatch.setattr(pdf, "_write", lambda document, target: (
+        laid_out.append(target.name), write_pdf(document, target)))
+    out = tmp_path / "site"
+
+    assert not failed(build([check_file(path) for path in files], out, Settings(use_history=False)))
+
+    packs = {f"{review}.pdf": 2 for review in review_ids(handbook)}
+    assert Counter(laid_out) == {Path(paths.FORMS_PDF).name: 1, **packs}
+    for circle in ("arkade-noord", "arkade-zuid"):
+        assert (out / circle / paths.FORMS_PDF).read_bytes() == (handbook / paths.FORMS_PDF).read_bytes()
+    assert "Zuid CBS Het Kompas" in text_of(out / "arkade-zuid" / paths.review_pdf(KOMPAS["id"]))[0]
