@@ -55,27 +55,29 @@ def default_workers() -> int:
         return os.cpu_count() or 1
 
 
-def current_handbooks(files: list[Path], out_dir: Path, settings: Settings) -> dict[Path, dict]:
-    """The files whose handbook in `out_dir` was built from exactly these inputs: file -> what
-    its stamp says about the circle (id, index fields, problems). A handbook is found under the
-    file's name, as circle files are named after their id (validation warns otherwise)."""
-    keys = freshness.source_keys(files, settings)
+def current_handbooks(keys: dict[Path, str], out_dir: Path) -> dict[Path, dict]:
+    """The files whose handbook in `out_dir` was built from exactly these inputs (`keys`, their
+    source keys): file -> what its stamp says about the circle (id, index fields, problems).
+    A handbook is found under the file's name, as circle files are named after their id
+    (validation warns otherwise)."""
     found = {}
-    for path in files:
+    for path, key in keys.items():
         about = freshness.read_stamp(Path(out_dir) / path.stem).get("about") or {}
-        if about.get("source") == keys[path] and about.get("id") == path.stem:
+        if about.get("source") == key and about.get("id") == path.stem:
             found[path] = about
     return found
 
 
 def build(checked: list[Checked], out_dir: Path, settings: Settings = Settings(),
-          workers: int = 1, shard: Shard | None = None, current: list[dict] = ()) -> list[Outcome]:
+          workers: int = 1, shard: Shard | None = None, current: list[dict] = (),
+          keys: dict[Path, str] | None = None) -> list[Outcome]:
     """Build the validated circles (those of `shard`), with the schedule validation planned,
     then the shared assets and the index page of these and the `current` circles (the stamps'
     "about" of handbooks that are up to date). Each circle's warnings go into its stamp, to be
-    reported again when it is current."""
+    reported again when it is current, with its source key: from `keys` when given, made before
+    the files were read (a file saved meanwhile is then built again next time, never skipped)."""
     checked = sorted(checked, key=lambda result: result.circle.id)
-    keys = freshness.source_keys([result.circle.source for result in checked], settings)
+    keys = keys or freshness.source_keys([result.circle.source for result in checked], settings)
     abouts = [_about(result.circle, keys[result.circle.source], result.problems) for result in checked]
     todo = [(result.circle, result.schedule, about) for result, about in zip(checked, abouts)
             if shard is None or shard.holds(result.circle.id)]

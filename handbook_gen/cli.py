@@ -147,13 +147,14 @@ def check_epoch(language: str | None) -> None:
 
 def cmd_build(args) -> int:
     from . import build  # light: MkDocs & co. are loaded only when a circle is built
-    from .freshness import Settings
+    from .freshness import Settings, source_keys
 
     check_epoch(args.lang)
     files = circle_files(args.paths or [DEFAULT_CIRCLES], args.lang or "nl")
     settings = Settings(shared_assets=not args.standalone, use_history=not args.no_history,
                         pdfs=not args.no_pdf)
-    current = build.current_handbooks(files, args.output, settings)
+    keys = source_keys(files, settings)  # before the files are read (see build.build)
+    current = build.current_handbooks(keys, args.output)
     results = check_files([path for path in files if path not in current],
                         {about["id"]: str(path) for path, about in current.items()})
     results += remembered(current)
@@ -163,7 +164,7 @@ def cmd_build(args) -> int:
             return status
     workers = args.jobs or build.default_workers()
     outcomes = build.build([r for r in results if r.circle is not None], args.output, settings,
-                           workers, args.shard, list(current.values()))
+                           workers, args.shard, list(current.values()), keys)
     shard = args.shard or build.Shard(1, 1)
     outcomes += [build.Outcome(about["id"], "unchanged") for about in current.values()
                  if shard.holds(about["id"])]

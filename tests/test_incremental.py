@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from handbook_gen import cli
 from handbook_gen.build import Shard, build, failed
 from handbook_gen.cli import main
 from handbook_gen.freshness import Settings
@@ -207,6 +208,27 @@ def test_standalone_handbook_carries_its_own_assets(circles, tmp_path, capsys):
         for page, link in asset_links(copied):
             target = (page.parent / link).resolve()
             assert target.is_relative_to(copied) and target.is_file(), (page, link)
+
+
+def test_a_file_saved_while_it_is_built_is_built_again_next_time(tmp_path, monkeypatch, capsys):
+    """The coordinator saves again after `build` read the file: the handbook shows the earlier
+    text, so the next build must not take it for current."""
+    circle = tmp_path / "arkade-noord.yaml"
+    shutil.copy(ROOT / "circles/arkade-noord.yaml", circle)
+    read = cli.check_files
+
+    def read_then_saved(*args):
+        results = read(*args)
+        edit(circle, "name: Cirkel Noord", "name: Cirkel Noord-Oost")
+        return results
+
+    monkeypatch.setattr(cli, "check_files", read_then_saved)
+    assert main(["build", "--no-pdf", str(circle), "-o", str(tmp_path / "site")]) == 0
+    monkeypatch.setattr(cli, "check_files", read)
+    capsys.readouterr()
+    assert main(["build", "--no-pdf", str(circle), "-o", str(tmp_path / "site")]) == 0
+    assert "ongewijzigd" not in capsys.readouterr().out
+    assert "Cirkel Noord-Oost" in (tmp_path / "site/arkade-noord/index.html").read_text(encoding="utf-8")
 
 
 def test_warnings_of_a_current_handbook_are_reported_again(tmp_path, capsys):
