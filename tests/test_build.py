@@ -10,10 +10,9 @@ from pathlib import Path
 import pytest
 
 from handbook_gen.cli import main
+from helpers import EPOCH, ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 CIRCLES = ROOT / "circles"
-EPOCH = "1767225600"  # 2026-01-01
 
 
 def tree_digest(folder: Path) -> dict[str, str]:

@@ -26,10 +26,9 @@ from handbook_gen import paths
 from handbook_gen.calendars import feeds, render
 from handbook_gen.schedule import plan
 from handbook_gen.validate import check_file
+from helpers import EXAMPLE, ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 JS = ROOT / "tests" / "js"
-EXAMPLE = ROOT / "circles" / "arkade-noord.yaml"
 
 # The events of circles/arkade-noord.yaml, by who takes part (circle-format.md, "Who takes part
 # in what"), written out by hand rather than computed the way the code does it.

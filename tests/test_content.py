@@ -18,8 +18,8 @@ from handbook_gen import pages
 from handbook_gen.cli import main
 from handbook_gen.schedule import plan
 from handbook_gen.validate import check_file
+from helpers import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 CIRCLES = ROOT / "circles"
 ASPECTS = ("Koers", "Werken met data", "Lerende professionals", "Leidinggeven aan leren")
 LAYERS = ("Bestuurder", "Schoolleider", "Leraar")

@@ -4,12 +4,10 @@ the README points at what a user and a new developer need."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from handbook_gen.cli import parser
 from handbook_gen.reference import reference
-
-ROOT = Path(__file__).resolve().parent.parent
+from helpers import ROOT
 
 
 def test_circle_format_reference_is_current():

@@ -14,8 +14,8 @@ from handbook_gen import calendars, history
 from handbook_gen.cli import main
 from handbook_gen.schedule import plan
 from handbook_gen.validate import check_file
+from helpers import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 MINIMAL = ROOT / "tests/circles/minimal.yaml"
 DAY = 86400
 

@@ -19,9 +19,8 @@ from handbook_gen.build import Shard, build, failed
 from handbook_gen.cli import main
 from handbook_gen.freshness import Settings
 from handbook_gen.validate import check_file
+from helpers import EPOCH, ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
-EPOCH = "1767225600"  # 2026-01-01
 CHECKOUT_PARTS = ("handbook_gen", "docs_templates", "theme", "mkdocs.yml")
 NO_PDF = Settings(use_history=False, pdfs=False)  # PDFs are tested in test_pdf.py; here they only cost time
 

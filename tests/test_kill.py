@@ -11,7 +11,8 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from helpers import ROOT
+
 MINIMAL = ROOT / "tests/circles/minimal.yaml"
 
 

@@ -22,9 +22,8 @@ from handbook_gen.i18n import catalog
 from handbook_gen.problems import ERROR, WARNING
 from handbook_gen.source import read
 from handbook_gen.validate import check_file
+from helpers import EXAMPLE
 
-ROOT = Path(__file__).resolve().parent.parent
-EXAMPLE = ROOT / "circles/arkade-noord.yaml"
 EXAMPLE_DATA = read(EXAMPLE)[0].data
 EXAMPLE_TEXT = EXAMPLE.read_text(encoding="utf-8")
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])

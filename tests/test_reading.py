@@ -11,8 +11,8 @@ from handbook_gen.model import ROLES, Moment, SchoolYear, clock, minute_of_day, 
 from handbook_gen.problems import ERROR, Line, Problem
 from handbook_gen.source import parse_text, read, resolve_plain
 from handbook_gen.validate import check_file
+from helpers import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 MINIMAL = ROOT / "tests/circles/minimal.yaml"
 
 

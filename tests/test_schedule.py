@@ -16,8 +16,8 @@ from handbook_gen.model import Circle, Visit
 from handbook_gen.review_day import PUPIL_PARTS, TEAM_PARTS, plan_day, workshop_outline
 from handbook_gen.schedule import plan
 from handbook_gen.validate import check_file
+from helpers import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 EEMLAND = ROOT / "circles" / "eemland-samen.yaml"  # review-klimboom has visits, the others not
 MINIMAL = ROOT / "tests" / "circles" / "minimal.yaml"
 

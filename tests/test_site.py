@@ -11,8 +11,8 @@ import pytest
 
 from handbook_gen.index_page import write_index
 from handbook_gen.site import SiteError, build_handbook
+from helpers import EPOCH
 
-EPOCH = "1767225600"
 DOCS = {
     "index.md": "# Overzicht\n\nNaar de [planning](planning.md).\n",
     "planning.md": "# Planning\n\n| Datum | Wat |\n| --- | --- |\n| 4 nov | Start |\n",
