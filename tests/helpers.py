@@ -299,6 +299,7 @@ class Visit:
     is_inside: object
     requests: list[str] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)  # alert() and the like, dismissed
 
     def outside(self) -> list[str]:
         """Requests for anything but the handbook: refused, or seen but not routed."""
@@ -307,17 +308,19 @@ class Visit:
 
 @contextlib.contextmanager
 def page_opener(browser, allowed: tuple[str, ...]):
-    """open_(url, media) -> Visit, allowing only URLs that start with one of `allowed`."""
+    """open_(url, media, wait_until) -> Visit, allowing only URLs that start with one of
+    `allowed`. A test that opens many pages closes each one's context when done with it."""
     contexts = []
 
     def is_inside(url: str) -> bool:
         return url.startswith(allowed) or url.startswith(LOCAL_SCHEMES)
 
-    def open_(url: str, media: str = "screen") -> Visit:
+    def open_(url: str, media: str = "screen", wait_until: str = "load") -> Visit:
         context = browser.new_context(service_workers="block")
         contexts.append(context)
         page = context.new_page()
         visit = Visit(page, is_inside)
+        page.on("dialog", lambda dialog: (visit.dialogs.append(dialog.message), dialog.dismiss()))
 
         def route(route):
             if is_inside(route.request.url):
@@ -329,7 +332,7 @@ def page_opener(browser, allowed: tuple[str, ...]):
         context.route("**/*", route)
         page.on("request", lambda request: visit.requests.append(request.url))
         page.emulate_media(media=media)
-        page.goto(url, wait_until="load")
+        page.goto(url, wait_until=wait_until)
         return visit
 
     try:
