@@ -21,7 +21,7 @@ import logging
 import os
 import re
 import shutil
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from html import unescape
 from importlib.metadata import version
 from pathlib import Path
@@ -133,8 +133,16 @@ class Printer:
         self._files = HandbookFiles(self.root, shared_assets)
         self._digests: dict[str, str] = {}  # stylesheet URL -> digest of its bytes
         self._printed_pages: dict[tuple[Path, ...], str] = {}  # see _printed
-        self._fetcher = handbook_fetcher(self.root, shared_assets)
-        self._page_fetcher = handbook_fetcher(self.root, shared_assets, self._digests.__contains__)
+        self._shared_assets = shared_assets
+
+    # The fetchers load WeasyPrint: made when a PDF is laid out, not when every PDF is copied.
+    @cached_property
+    def _fetcher(self):
+        return handbook_fetcher(self.root, self._shared_assets)
+
+    @cached_property
+    def _page_fetcher(self):
+        return handbook_fetcher(self.root, self._shared_assets, self._digests.__contains__)
 
     def render(self, page: Path):
         """One built page laid out for print: a weasyprint Document."""

@@ -3,8 +3,11 @@ laid out by WeasyPrint to count the pages each one prints on."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import subprocess
+import sys
 from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
@@ -318,3 +321,25 @@ def test_the_handbooks_of_one_build_share_the_pdfs_they_have_in_common(handbook,
     for circle in ("arkade-noord", "arkade-zuid"):
         assert (out / circle / paths.FORMS_PDF).read_bytes() == (handbook / paths.FORMS_PDF).read_bytes()
     assert "Zuid CBS Het Kompas" in text_of(out / "arkade-zuid" / paths.review_pdf(KOMPAS["id"]))[0]
+
+
+def test_pdfs_all_taken_from_the_published_handbook_never_load_weasyprint(handbook, tmp_path):
+    """A circle renamed: its pages change, its PDFs do not, and WeasyPrint (with Pango, half a
+    second to load) is not even imported."""
+    rebuilt = shutil.copytree(handbook, tmp_path / "arkade-noord")
+    for path in all_pdfs(rebuilt):
+        path.unlink()
+    probe = "\n".join([
+        "import sys, json",
+        "from pathlib import Path",
+        "from handbook_gen import pdf",
+        "old, new, shared = map(Path, sys.argv[1:4])",
+        "keys = json.loads((old / '.handbook-gen.json').read_text())['pdfs']",
+        "pdf.write_pdfs(new, sys.argv[4:], 'nl', shared, previous=old, previous_keys=keys)",
+        "print('weasyprint' in sys.modules)",
+    ])
+    done = subprocess.run([sys.executable, "-c", probe, handbook, rebuilt, handbook.parent / "assets",
+                           *review_ids(handbook)], capture_output=True, text=True,
+                          env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH})
+    assert done.stdout.strip() == "False", done.stdout + done.stderr
+    assert [path.name for path in all_pdfs(rebuilt)] == [path.name for path in all_pdfs(handbook)]
