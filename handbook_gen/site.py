@@ -40,9 +40,8 @@ def build_handbook(circle_id: str, site_name: str, language: str, docs: dict[str
     With `shared_assets` the handbook links to the theme assets in `out_dir/assets/` (see
     mkdocs_run), else it carries its own copy. `pdfs`: the PDFs of the built pages (see pdf);
     a PDF whose pages did not change is taken from the published handbook, or from `pdf_store`,
-    where the handbooks of one build share theirs. `about` is kept in
-    the handbook's stamp: what a later build needs to know of it without reading the circle
-    again (see `stamp`).
+    where the handbooks of one build share theirs. `about` is kept in the handbook's stamp: what
+    a later build needs to know of it without reading the circle again (see `stamp`).
     Raises SiteError when the build fails; the published folder is then left as it was.
     """
     _check_arguments(circle_id, language, docs)
