@@ -214,7 +214,7 @@ def test_without_pango_the_build_says_what_to_install(handbook, tmp_path, monkey
 
     monkeypatch.setattr(builtins, "__import__", no_pango)
     with pytest.raises(pdf.PdfError, match="apt-get install libpango-1.0-0"):
-        pdf.write_pdfs(handbook, [], "nl")
+        pdf.write_pdfs(handbook, [], "nl", handbook.parent / "assets")
 
 
 def test_shared_assets_are_read_from_where_they_are_published(handbook, tmp_path):

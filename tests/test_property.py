@@ -101,6 +101,8 @@ def mutations(draw):
             target = parent[path[-1]] if path else data
         except (KeyError, IndexError, TypeError):
             continue  # an earlier edit removed or changed this place
+        if path and not isinstance(parent, (dict, list)):
+            continue  # ... or made it text, which indexes but cannot be assigned to
         operation = draw(st.sampled_from(["delete", "replace", "unknown_key", "swap", "append",
                                           "borrow", "borrow"]))
         if not path:
