@@ -3,8 +3,8 @@
 `at_root` runs a test in the repository's top folder, where the command line's relative paths
 (tests/broken/…) point; the modules that need it say so with `pytest.mark.usefixtures`.
 
-The others are those of the installed tool (helpers `sh`, `edit_circle`), used by test_package.py
-and test_pre_commit.py: module-scoped, so each of those modules builds and installs the wheel once.
+The others are those of the installed tool (helpers `sh`, `edit_circle`), used by test_package.py:
+module-scoped, so the wheel is built and installed once.
 """
 
 from __future__ import annotations

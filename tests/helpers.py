@@ -243,7 +243,7 @@ def validate_output(path: Path) -> list[str]:
     return done.stdout.splitlines()[:-1]
 
 
-# --- the installed tool (test_package.py, test_pre_commit.py; fixtures in conftest.py) --------
+# --- the installed tool (test_package.py; fixtures in conftest.py) -------------------------------
 
 GIT_ENV = {"GIT_AUTHOR_NAME": "Coördinator", "GIT_AUTHOR_EMAIL": "coordinator@example.org",
            "GIT_COMMITTER_NAME": "Coördinator", "GIT_COMMITTER_EMAIL": "coordinator@example.org",
