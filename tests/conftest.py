@@ -42,7 +42,11 @@ def user_env(tmp_path_factory, wheel) -> dict:
     """A fresh virtual environment with only the wheel (and what it needs) installed in it."""
     venv = tmp_path_factory.mktemp("venv")
     sh([sys.executable, "-m", "venv", str(venv)], cwd=venv)
-    sh([str(venv / "bin/python"), "-m", "pip", "install", "--quiet", str(wheel)], cwd=venv, timeout=600)
+    install = [str(venv / "bin/python"), "-m", "pip", "install", "--quiet", str(wheel)]
+    if sh(install, cwd=venv, check=False, timeout=600).returncode != 0:
+        # Once more, fetching anew: a package registry sometimes hands out a broken download
+        # (seen on CI: a wheel whose hash did not match). A real failure fails again.
+        sh(install + ["--no-cache-dir"], cwd=venv, timeout=600)
     env = {key: value for key, value in os.environ.items()
            if key not in ("VIRTUAL_ENV", "PYTHONPATH", "SOURCE_DATE_EPOCH") and not key.startswith(("GITHUB_", "CI_"))}
     env.update(GIT_ENV, PATH=f"{venv / 'bin'}:/usr/local/bin:/usr/bin:/bin", VIRTUAL_ENV=str(venv))
