@@ -330,11 +330,12 @@ def test_pdfs_all_taken_from_the_published_handbook_never_load_weasyprint(handbo
     for path in all_pdfs(rebuilt):
         path.unlink()
     probe = "\n".join([
-        "import sys, json",
+        "import sys",
         "from pathlib import Path",
         "from handbook_gen import pdf",
+        "from handbook_gen.freshness import read_stamp",
         "old, new, shared = map(Path, sys.argv[1:4])",
-        "keys = json.loads((old / '.handbook-gen.json').read_text())['pdfs']",
+        "keys = read_stamp(old)['pdfs']",
         "pdf.write_pdfs(new, sys.argv[4:], 'nl', shared, previous=old, previous_keys=keys)",
         "print('weasyprint' in sys.modules)",
     ])
