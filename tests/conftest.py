@@ -18,6 +18,35 @@ import pytest
 from helpers import GIT_ENV, ROOT, sh
 
 
+# The end-to-end modules: each builds real sites (MkDocs), PDFs, a wheel, runs CI files or
+# kills builds; everything under tests/browser/ drives Chromium. Elsewhere a test that uses one of
+# the SLOW_FIXTURES (a real build, a wheel) is slow too.
+SLOW_MODULES = {"test_build", "test_incremental", "test_kill", "test_package", "test_pdf",
+                "test_site", "test_preview", "test_workflows", "test_property", "test_content",
+                "test_hostile_text"}
+SLOW_FIXTURES = {"built", "site", "site_root", "handbook", "examples", "example_site", "dist",
+                 "wheel", "user_env", "board", "browser", "http_base", "built_pdfs"}
+
+
+def is_slow(item) -> bool:
+    return (item.path.stem in SLOW_MODULES or "browser" in item.path.parts
+            or bool(SLOW_FIXTURES & set(getattr(item, "fixturenames", ()))))
+
+
+def pytest_collection_modifyitems(config, items):
+    """`-m 'not slow'` is the inner loop: tests on in-memory circles only. The fuzz run (10,000
+    cases) is only taken when asked for by name (`-m fuzz`), whatever else -m selects."""
+    wants_fuzz = "fuzz" in (config.option.markexpr or "") and "not fuzz" not in config.option.markexpr
+    kept, dropped = [], []
+    for item in items:
+        if is_slow(item):
+            item.add_marker(pytest.mark.slow)
+        (kept if wants_fuzz or not item.get_closest_marker("fuzz") else dropped).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
 @pytest.fixture
 def at_root(monkeypatch):
     monkeypatch.chdir(ROOT)
