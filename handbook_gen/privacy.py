@@ -87,16 +87,15 @@ def _files(paths: Iterable[Path]) -> dict[Path, str]:
 
 def _read(path: Path) -> str:
     """The file as text; bytes that are not UTF-8 become U+FFFD, so the rest is still read."""
-    text = path.read_bytes().decode("utf-8", errors="replace")
-    if path.suffix.lower() in FOLDED:
-        text = _FOLD.sub(lambda m: "\0" * len(m.group()), text)  # kept in place: see scan_text
-    return text
+    return path.read_bytes().decode("utf-8", errors="replace")
 
 
 def scan_text(name: str, text: str, known: Known) -> list[Finding]:
-    """Findings in one file's text. Folded line breaks arrive as NULs (same length, so places
-    stay right) and are left out of what is searched, with a map back to the real place."""
-    readable, where = _readable(text, decode=Path(name).suffix.lower() in MARKUP)
+    """Findings in one file's text. Folded line breaks become NULs (the same length, so places
+    stay right) that are left out of what is searched, with a map back to the real place."""
+    suffix = Path(name).suffix.lower()
+    unfolded = _FOLD.sub(lambda m: "\0" * len(m.group()), text) if suffix in FOLDED else text
+    readable, where = _readable(unfolded, decode=suffix in MARKUP)
     lowered = readable.lower()
     hits = []
     for match in EMAIL.finditer(readable):
