@@ -194,6 +194,9 @@ def public_feed_settings(args, files: list[Path]):
         if feeds_dir.resolve().is_relative_to(args.output.resolve()) else ()
     if public and inside and inside[0] in {path.stem for path in files}:
         raise UsageError(texts.text("feeds.errors.feeds_in_circle", path=feeds_dir))
+    if public and args.output.resolve().is_relative_to(feeds_dir.resolve()):
+        # Each build replaces the feeds folder whole: the handbooks would go with it.
+        raise UsageError(texts.text("feeds.errors.site_in_feeds", path=feeds_dir, output=args.output))
     return public, feeds_dir
 
 

@@ -296,3 +296,10 @@ def test_a_feeds_folder_that_is_not_ours_is_left_alone(tmp_path, capsys, monkeyp
     assert code == 2 and ".handbook-gen-feeds" in err
     assert (theirs / "index.html").read_text(encoding="utf-8") == "their site"
     assert not (tmp_path / "site").exists()
+
+
+def test_a_feeds_folder_around_the_handbooks_is_refused(tmp_path, capsys, monkeypatch):
+    code, _, err = build(tmp_path / "public" / "site", capsys, monkeypatch, SECRET_A, "--feeds-url",
+                         URL, "--feeds-out", str(tmp_path / "public"))
+    assert code == 2 and "--feeds-out" in err
+    assert not (tmp_path / "public").exists()
