@@ -204,23 +204,32 @@ def phone_digits(text: str) -> str:
     return digits
 
 
-def phone_like(text: str) -> bool:
-    """Ten digits or more (a Dutch number has ten): fewer is a date, a time, a postcode."""
+DATE = re.compile(r"\b\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}\b")  # 01-09-2025, 1/9/25
+
+
+def phone_like(match: re.Match) -> bool:
+    """Ten digits or more (a Dutch number has ten; fewer is a postcode or a year), and not a date
+    or a date and time ('01-09-2025 09:00')."""
+    text = match.group()
+    if DATE.search(text) or match.string[match.end():match.end() + 1] == ":":
+        return False
     return 10 <= len(re.sub(r"\D", "", text)) <= 14
 
 
 def known_phones(circle: Circle) -> set[str]:
     """The phone numbers the circle file holds, as phone_digits."""
-    people_ = [circle.coordinator, circle.expert_coach,
-               *(p for s in circle.schools for p in (*s.peer_reviewers, *s.schoolcoaches))]
-    return {phone_digits(p.phone) for p in people_ if p and p.phone and len(phone_digits(p.phone)) >= 6}
+    return {phone_digits(p.phone) for p in _everyone(circle) if p.phone and len(phone_digits(p.phone)) >= 6}
 
 
 def known_emails(circle: Circle) -> set[str]:
     """The e-mail addresses the circle file holds, in lower case."""
-    people_ = [circle.coordinator, circle.expert_coach,
-               *(p for s in circle.schools for p in (*s.peer_reviewers, *s.schoolcoaches))]
-    return {p.email.strip().lower() for p in people_ if p and p.email}
+    return {p.email.strip().lower() for p in _everyone(circle) if p.email}
+
+
+def _everyone(circle: Circle) -> list:
+    """The people of the circle file: the team, the coordinator and the expert coach."""
+    members = [circle.coordinator, *(p for s in circle.schools for p in (*s.peer_reviewers, *s.schoolcoaches))]
+    return members + ([circle.expert_coach] if circle.expert_coach else [])
 
 
 @dataclass(frozen=True)
@@ -247,7 +256,7 @@ class Redaction:
 
         def phone(match: re.Match) -> str:
             number = match.group()
-            return hidden if phone_like(number) or phone_digits(number) in self.phones else number
+            return hidden if phone_like(match) or phone_digits(number) in self.phones else number
 
         # Not inside a web address: a meeting link's long number (Zoom's) is no phone number.
         pieces, last = [], 0
@@ -275,11 +284,7 @@ class Redaction:
 def person_names(circle: Circle) -> list[str]:
     """Every person's name the circle file holds: the team, the expert coach, and the teachers
     and visitors of the lesson visits."""
-    people_ = [circle.coordinator, *(p for s in circle.schools
-                                     for p in (*s.peer_reviewers, *s.schoolcoaches))]
-    if circle.expert_coach:
-        people_.append(circle.expert_coach)
-    names = [p.name for p in people_]
+    names = [p.name for p in _everyone(circle)]
     for review in circle.reviews:
         for visit in review.visits:
             names += [*visit.visitors, *([visit.teacher] if visit.teacher else [])]

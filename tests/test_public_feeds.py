@@ -114,6 +114,9 @@ def test_a_planted_email_and_phone_number_in_a_description_stay_out(circle):
     assert "06-12345678" not in text and "1234 5678" not in text and "x.y@school.example" not in text
     assert "[telefoonnummer weggelaten]" in text and "[e-mailadres weggelaten]" in text
     assert "https://zoom.us/j/91234567890" in text  # a meeting link's number is no phone number
+    dated = replace(circle, trainings=tuple(replace(t, description="Op 01-09-2025 09:00 in lokaal 12.")
+                                            for t in circle.trainings))
+    assert "01-09-2025 09:00" in b"".join(public_files(dated).values()).decode("utf-8")
 
 
 def test_names_stay_out_when_the_circle_file_says_so(circle):
