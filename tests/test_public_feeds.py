@@ -6,8 +6,11 @@ process) and share their output folders through module fixtures.
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import shutil
+import subprocess
 from dataclasses import replace
 from pathlib import Path
 
@@ -306,3 +309,32 @@ def test_a_feeds_folder_around_the_handbooks_is_refused(tmp_path, capsys, monkey
                          URL, "--feeds-out", str(tmp_path / "public"))
     assert code == 2 and "--feeds-out" in err
     assert not (tmp_path / "public").exists()
+
+
+def test_thunderbirds_parser_reads_the_public_feeds_as_the_handbooks(circle, tmp_path):
+    """ical.js (Thunderbird's parser) reads the same events at the same instants from a public
+    feed as from the handbook's, without organizer. Skipped like test_calendars' read-backs."""
+    node, script = shutil.which("node"), ROOT / "tests" / "js" / "read-ics.mjs"
+    if node is None or not (ROOT / "tests" / "js" / "node_modules" / "ical.js").is_dir():
+        if os.environ.get("CI") == "true":
+            pytest.fail("the ical.js read-back must run on CI")
+        pytest.skip("ical.js read-back skipped: run scripts/install-js.sh")
+    public = PublicFeeds(SECRET_A, URL)
+    private = render(circle, plan(circle))
+    files = public_files(circle)
+    paths = {}
+    for feed in feeds(circle):
+        for kind, data in (("private", private[feed.file]), ("public", files[public.file(circle.id, feed)])):
+            path = tmp_path / kind / public.file(circle.id, feed)
+            path.parent.mkdir(exist_ok=True)
+            path.write_bytes(data)
+            paths[(kind, feed.file)] = str(path)
+    result = subprocess.run([node, str(script), *paths.values()], capture_output=True, text=True,
+                            env={**os.environ, "TZ": "UTC"}, timeout=60)
+    assert result.returncode == 0, result.stderr
+    read = json.loads(result.stdout)
+    for feed in feeds(circle):
+        mine, theirs = read[paths[("private", feed.file)]], read[paths[("public", feed.file)]]
+        assert [(e["uid"], e["start"], e["end"], e["summary"]) for e in theirs["events"]] == \
+            [(e["uid"], e["start"], e["end"], e["summary"]) for e in mine["events"]]
+        assert all(e["organizer"] is None for e in theirs["events"])
