@@ -19,7 +19,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import freshness, staging
+from . import freshness, public_feeds, staging
 from .freshness import Settings
 from .index_page import write_index
 from .model import Circle
@@ -45,6 +45,7 @@ class Outcome:
     state: str  # "built", "unchanged" or "failed"
     error: str | None = None
     shallow: bool = False  # the file's git history was cut off (a shallow clone)
+    feeds: dict[str, bytes] | None = None  # its feeds at secret addresses: file -> .ics
 
 
 def default_workers() -> int:
@@ -55,27 +56,34 @@ def default_workers() -> int:
         return os.cpu_count() or 1
 
 
-def current_handbooks(keys: dict[Path, str], out_dir: Path) -> dict[Path, dict]:
+def current_handbooks(keys: dict[Path, str], out_dir: Path,
+                      feeds_dir: Path | None = None) -> dict[Path, dict]:
     """The files whose handbook in `out_dir` was built from exactly these inputs (`keys`, their
     source keys): file -> what its stamp says about the circle (id, index fields, problems).
     A handbook is found under the file's name, as circle files are named after their id
-    (validation warns otherwise)."""
+    (validation warns otherwise). With `feeds_dir` (a build with public feeds), its public feeds
+    must also be there as that build wrote them, or it is built again."""
     found = {}
     for path, key in keys.items():
         about = freshness.read_stamp(Path(out_dir) / path.stem).get("about") or {}
         if about.get("source") == key and about.get("id") == path.stem:
-            found[path] = about
+            listed = about.get("public_feeds")
+            if feeds_dir is None or (listed and public_feeds.present(feeds_dir, listed["files"])):
+                found[path] = about
     return found
 
 
 def build(checked: list[Checked], out_dir: Path, settings: Settings = Settings(),
           workers: int = 1, shard: Shard | None = None, current: list[dict] = (),
-          keys: dict[Path, str] | None = None) -> list[Outcome]:
+          keys: dict[Path, str] | None = None, feeds_dir: Path | None = None) -> list[Outcome]:
     """Build the validated circles (those of `shard`), with the schedule validation planned,
     then the shared assets and the index page of these and the `current` circles (the stamps'
     "about" of handbooks that are up to date). Each circle's warnings go into its stamp, to be
     reported again when it is current, with its source key: from `keys` when given, made before
-    the files were read (a file saved meanwhile is then built again next time, never skipped)."""
+    the files were read (a file saved meanwhile is then built again next time, never skipped).
+    With settings.public_feeds, the feeds at secret addresses of the shard's circles go into
+    `feeds_dir` (default: feeds/ in out_dir), written whole; without, a feeds folder of ours
+    there is removed (see public_feeds)."""
     checked = sorted(checked, key=lambda result: result.circle.id)
     keys = keys or freshness.source_keys([result.circle.source for result in checked], settings)
     abouts = [_about(result.circle, keys[result.circle.source], result.problems) for result in checked]
@@ -97,7 +105,31 @@ def build(checked: list[Checked], out_dir: Path, settings: Settings = Settings()
         else:
             outcomes = [_build_one(*job) for job in jobs]
     write_index([*abouts, *current], out_dir)
+    feeds_dir = Path(feeds_dir) if feeds_dir else out_dir / public_feeds.FOLDER
+    if settings.public_feeds:
+        held = [about for about in current if shard is None or shard.holds(about["id"])]
+        _publish_feeds(feeds_dir, settings.public_feeds, outcomes, held, out_dir)
+    else:
+        public_feeds.remove(feeds_dir)
     return outcomes
+
+
+def _publish_feeds(feeds_dir: Path, public: public_feeds.PublicFeeds, outcomes: list[Outcome],
+                   current: list[dict], out_dir: Path) -> None:
+    """The feeds folder: the feeds of the circles built now, and those of the current circles
+    (and of circles that failed to build) as the folder has them, if made with this secret."""
+    new = {name: data for outcome in outcomes if outcome.feeds for name, data in outcome.feeds.items()}
+    built = {outcome.circle_id for outcome in outcomes if outcome.feeds is not None}
+    failed_ids = [outcome.circle_id for outcome in outcomes if outcome.feeds is None]
+    previous = [*current, *(freshness.read_stamp(out_dir / circle_id).get("about") or {}
+                            for circle_id in failed_ids)]
+    kept = []
+    for about in previous:
+        listed = about.get("public_feeds") or {}
+        if (about.get("id") not in built and listed.get("key") == public.fingerprint()
+                and public_feeds.present(feeds_dir, listed.get("files", {}))):
+            kept += listed["files"]
+    public_feeds.publish(feeds_dir, new, kept)
 
 
 def failed(outcomes: list[Outcome]) -> bool:
@@ -118,17 +150,25 @@ def _build_one(circle: Circle, schedule: Schedule, about: dict, out_dir: Path,
     # Imported here: a build that finds every handbook current never loads MkDocs & co.
     from . import calendars, history, pages, site
 
-    handbook = pages.render(circle, schedule)
+    public = settings.public_feeds
+    handbook = pages.render(circle, schedule, public)
     past = history.read(circle) if settings.use_history else None
-    docs = {**handbook.docs, **calendars.render(circle, schedule, past.versions if past else None)}
+    versions = past.versions if past else None
+    docs = {**handbook.docs, **calendars.render(circle, schedule, versions)}
     shallow = bool(past and past.shallow)
+    feeds = None
+    if public:
+        feeds = calendars.render_public(circle, schedule, versions,
+                                        lambda feed: public.file(circle.id, feed))
+        about = {**about, "public_feeds": {"key": public.fingerprint(),
+                                           "files": public_feeds.hashes(feeds)}}
     try:
         built = site.build_handbook(circle.id, handbook.site_name, circle.language, docs,
                                     handbook.nav, out_dir, settings.shared_assets, about,
                                     settings.pdfs, pdf_store)
     except site.SiteError as error:
         return Outcome(circle.id, "failed", str(error), shallow)
-    return Outcome(circle.id, "built" if built else "unchanged", None, shallow)
+    return Outcome(circle.id, "built" if built else "unchanged", None, shallow, feeds)
 
 
 def _publish_shared_assets(out_dir: Path) -> None:

@@ -156,16 +156,145 @@ def render(circle: Circle, schedule: Schedule,
 
     `versions` (by UID, from the circle file's git history) give each event its SEQUENCE and
     DTSTAMP; without them, `_sequence` and `build_stamp` decide."""
-    stamp = build_stamp(circle)
-    own = {e.uid: (versions[e.uid] if versions and e.uid in versions
-                   else Version(_sequence(e), stamp)) for e in schedule.events}
-    components = _Components(circle, own)
+    components = _Components(circle, _versions(circle, schedule, versions))
     files = {feed.file: components.calendar(feed.events(circle, schedule), feed)
              for feed in feeds(circle)}
     for event in schedule.events:
         # No NAME here: an app that imports this file should add the event, not a new calendar.
         files[paths.event_feed(event.id)] = components.calendar((event,))
     return files
+
+
+def render_public(circle: Circle, schedule: Schedule, versions: Mapping[str, Version] | None,
+                  address) -> dict[str, bytes]:
+    """The circle's feeds for a public host, each under the file name `address(feed)` gives
+    (public_feeds: a token, never a name): the same events with the same UIDs as the handbook's
+    feeds, without e-mail addresses, phone numbers or organizer, and without people's names
+    when the circle file says so (public_feed_names: false). No per-event files."""
+    redaction = Redaction.of(circle)
+    components = _Components(circle, _versions(circle, schedule, versions), redaction)
+    files = {}
+    for feed in feeds(circle):
+        shown = redaction.feed(circle, feed)
+        files[address(feed)] = components.calendar(feed.events(circle, schedule), shown)
+    return dict(sorted(files.items()))
+
+
+def _versions(circle: Circle, schedule: Schedule,
+              versions: Mapping[str, Version] | None) -> dict[str, Version]:
+    stamp = build_stamp(circle)
+    return {e.uid: (versions[e.uid] if versions and e.uid in versions
+                    else Version(_sequence(e), stamp)) for e in schedule.events}
+
+
+# A phone number in free text: digits with the marks people write between them ("06-1234 5678",
+# "+31 (0)30 123 45 67"); phone_like decides on the number of digits.
+PHONE = re.compile(r"(?<![\w+])(?:\+|00)?\d[\d \-.()/]{4,20}\d(?!\w)")
+URL = re.compile(r"\b(?:https?|webcal)://\S+", re.IGNORECASE)
+
+
+def phone_digits(text: str) -> str:
+    """A phone number as its digits, the Dutch country code written as a leading 0:
+    '+31 6 1234 5678', '0031612345678' and '06-12345678' are all '0612345678'."""
+    digits = re.sub(r"\D", "", text.replace("(0)", ""))
+    if text.lstrip().startswith("+"):
+        digits = "00" + digits
+    if digits.startswith("0031"):
+        digits = "0" + digits[4:]
+    return digits
+
+
+DATE = re.compile(r"\b\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}\b")  # 01-09-2025, 1/9/25
+
+
+def phone_like(match: re.Match) -> bool:
+    """Ten digits or more (a Dutch number has ten; fewer is a postcode or a year), and not a date
+    or a date and time ('01-09-2025 09:00')."""
+    text = match.group()
+    if DATE.search(text) or match.string[match.end():match.end() + 1] == ":":
+        return False
+    return 10 <= len(re.sub(r"\D", "", text)) <= 14
+
+
+def known_phones(circle: Circle) -> set[str]:
+    """The phone numbers the circle file holds, as phone_digits."""
+    return {phone_digits(p.phone) for p in _everyone(circle) if p.phone and len(phone_digits(p.phone)) >= 6}
+
+
+def known_emails(circle: Circle) -> set[str]:
+    """The e-mail addresses the circle file holds, in lower case."""
+    return {p.email.strip().lower() for p in _everyone(circle) if p.email}
+
+
+def _everyone(circle: Circle) -> list:
+    """The people of the circle file: the team, the coordinator and the expert coach."""
+    members = [circle.coordinator, *(p for s in circle.schools for p in (*s.peer_reviewers, *s.schoolcoaches))]
+    return members + ([circle.expert_coach] if circle.expert_coach else [])
+
+
+@dataclass(frozen=True)
+class Redaction:
+    """What the feeds at secret addresses leave out: every e-mail address and phone number
+    (whatever show_email says: anyone with the link reads them), and people's names when the
+    circle file sets public_feed_names: false."""
+
+    language: str
+    names: bool
+    known_names: tuple[str, ...]  # longest first: "Anna de Vries" before "Anna"
+    phones: frozenset[str]  # the circle's, as phone_digits
+
+    @classmethod
+    def of(cls, circle: Circle) -> Redaction:
+        return cls(circle.language, circle.public_feed_names,
+                   tuple(sorted(set(person_names(circle)), key=lambda n: (-len(n), n))),
+                   frozenset(known_phones(circle)))
+
+    def clean(self, text: str) -> str:
+        texts = catalog(self.language)
+        text = EMAIL.sub(texts.text("calendars.email_hidden"), text)
+        hidden = texts.text("calendars.phone_hidden")
+
+        def phone(match: re.Match) -> str:
+            number = match.group()
+            return hidden if phone_like(match) or phone_digits(number) in self.phones else number
+
+        # Not inside a web address: a meeting link's long number (Zoom's) is no phone number.
+        pieces, last = [], 0
+        for url in URL.finditer(text):
+            pieces += [PHONE.sub(phone, text[last:url.start()]), url.group()]
+            last = url.end()
+        text = "".join(pieces) + PHONE.sub(phone, text[last:])
+        if not self.names:
+            for name in self.known_names:
+                text = name_pattern(name).sub(texts.text("calendars.name_hidden"), text)
+        return text
+
+    def feed(self, circle: Circle, feed: Feed) -> Feed:
+        """The feed's name and description as the public copy shows them."""
+        if feed.person and not self.names:
+            texts = catalog(circle.language)
+            who = texts.text("calendars.one_person")
+            return Feed(feed.file, texts.text("calendars.feed_name", circle=circle.name, who=who),
+                        texts.text("calendars.person_description", who=who, circle=circle.name,
+                                   board=circle.board), person=feed.person)
+        return Feed(feed.file, self.clean(feed.name), self.clean(feed.description),
+                    feed.role, feed.school, feed.person)
+
+
+def person_names(circle: Circle) -> list[str]:
+    """Every person's name the circle file holds: the team, the expert coach, and the teachers
+    and visitors of the lesson visits."""
+    names = [p.name for p in _everyone(circle)]
+    for review in circle.reviews:
+        for visit in review.visits:
+            names += [*visit.visitors, *([visit.teacher] if visit.teacher else [])]
+    return [name for name in names if name.strip()]
+
+
+def name_pattern(name: str) -> re.Pattern:
+    """A name as a whole word, any case, with any white space (or a folded line) between its parts."""
+    parts = [re.escape(part) for part in name.split()]
+    return re.compile(r"(?<!\w)" + r"\s+".join(parts) + r"(?!\w)", re.IGNORECASE)
 
 
 def fingerprint(circle: Circle, event: Event) -> str:
@@ -191,9 +320,11 @@ class _Components:
 
     END = b"END:VCALENDAR\r\n"
 
-    def __init__(self, circle: Circle, versions: Mapping[str, Version]):
+    def __init__(self, circle: Circle, versions: Mapping[str, Version],
+                 public: Redaction | None = None):
         self.circle = circle
         self.versions = versions
+        self.public = public  # the feeds at secret addresses: see Redaction
         self._events: dict[str, bytes] = {}  # by uid
         self._timezone: bytes | None = None
 
@@ -215,7 +346,8 @@ class _Components:
 
     def event(self, event: Event) -> bytes:
         if event.uid not in self._events:
-            self._events[event.uid] = _vevent(self.circle, event, self.versions[event.uid]).to_ical()
+            self._events[event.uid] = _vevent(self.circle, event, self.versions[event.uid],
+                                              self.public).to_ical()
         return self._events[event.uid]
 
     def timezone(self) -> bytes:
@@ -236,8 +368,11 @@ def _describe(calendar: Calendar, feed: Feed) -> None:
     calendar.add("X-PUBLISHED-TTL", vDuration(REFRESH))
 
 
-def _vevent(circle: Circle, event: Event, version: Version) -> VEvent:
+def _vevent(circle: Circle, event: Event, version: Version,
+            public: Redaction | None = None) -> VEvent:
+    """The event as calendars show it; `public`: as the feeds at secret addresses show it."""
     texts = catalog(circle.language)
+    clean = public.clean if public else (lambda text: text)
     moment = event.moment
     vevent = VEvent()
     vevent.add("UID", event.uid)
@@ -246,19 +381,19 @@ def _vevent(circle: Circle, event: Event, version: Version) -> VEvent:
     vevent.add("SEQUENCE", version.sequence)
     vevent.add("STATUS", "CANCELLED" if event.cancelled else "CONFIRMED")
     if event.cancelled:
-        vevent.add("SUMMARY", texts.text("calendars.cancelled", title=event.title))
+        vevent.add("SUMMARY", clean(texts.text("calendars.cancelled", title=event.title)))
     else:
-        vevent.add("SUMMARY", event.title)
+        vevent.add("SUMMARY", clean(event.title))
     start, end = _when(circle, moment)
     vevent.add("DTSTART", start)
     vevent.add("DTEND", end)
     location = _location(circle, moment)
     if location:
-        vevent.add("LOCATION", location)
-    if moment.url:
+        vevent.add("LOCATION", clean(location))
+    if moment.url and clean(moment.url) == moment.url:
         vevent.add("URL", moment.url)
-    vevent.add("DESCRIPTION", _description(circle, event))
-    organizer = _organizer(circle)
+    vevent.add("DESCRIPTION", clean(_description(circle, event, public)))
+    organizer = None if public else _organizer(circle)
     if organizer is not None:
         vevent.add("ORGANIZER", organizer)
     return vevent
@@ -299,14 +434,16 @@ def _location(circle: Circle, moment: Moment) -> str | None:
     return None
 
 
-def _description(circle: Circle, event: Event) -> str:
+def _description(circle: Circle, event: Event, public: Redaction | None = None) -> str:
     """Who takes part, the event's own text, the meeting link and the handbook page."""
     texts = catalog(circle.language)
-    who = _workshop_audience(circle, event) if event.kind == "workshop" else _audience(circle, event)
+    named = public is None or public.names
+    who = (_workshop_audience(circle, event, named) if event.kind == "workshop"
+           else _audience(circle, event))
     parts = [texts.text("calendars.for", who=who)]
     if event.moment.description:
         own = event.moment.description.strip()
-        if not circle.show_email:
+        if not circle.show_email or public:
             own = EMAIL.sub(texts.text("calendars.email_hidden"), own)
         parts.append(own)
     if event.moment.url:
@@ -317,10 +454,12 @@ def _description(circle: Circle, event: Event) -> str:
     return "\n\n".join(parts)
 
 
-def _workshop_audience(circle: Circle, event: Event) -> str:
+def _workshop_audience(circle: Circle, event: Event, named: bool = True) -> str:
     """The staff workshop is for the host's whole staff, led by its schoolcoaches (the feed's audience)."""
     texts = catalog(circle.language)
     host = circle.school(event.review.host)
+    if not named:
+        return texts.text("calendars.workshop_for_unnamed", school=host.name)
     return texts.text("calendars.workshop_for", school=host.name,
                       coaches=texts.series([coach.name for coach in host.schoolcoaches]))
 

@@ -146,15 +146,16 @@ def check_epoch(language: str | None) -> None:
 
 
 def cmd_build(args) -> int:
-    from . import build  # light: MkDocs & co. are loaded only when a circle is built
+    from . import build, public_feeds  # light: MkDocs & co. are loaded only when a circle is built
     from .freshness import Settings, source_keys
 
     check_epoch(args.lang)
     files = circle_files(args.paths or [DEFAULT_CIRCLES], args.lang or "nl")
+    public, feeds_dir = public_feed_settings(args, files)
     settings = Settings(shared_assets=not args.standalone, use_history=not args.no_history,
-                        pdfs=not args.no_pdf)
+                        pdfs=not args.no_pdf, public_feeds=public)
     keys = source_keys(files, settings)  # before the files are read (see build.build)
-    current = build.current_handbooks(keys, args.output)
+    current = build.current_handbooks(keys, args.output, feeds_dir if public else None)
     results = check_files([path for path in files if path not in current],
                         {about["id"]: str(path) for path, about in current.items()})
     results += remembered(current)
@@ -163,12 +164,76 @@ def cmd_build(args) -> int:
         if status != EXIT_OK:
             return status
     workers = args.jobs or build.default_workers()
+    had_feeds = feeds_dir.is_dir() and (feeds_dir / public_feeds.MARK).is_file()
     outcomes = build.build([r for r in results if r.circle is not None], args.output, settings,
-                           workers, args.shard, list(current.values()), keys)
+                           workers, args.shard, list(current.values()), keys, feeds_dir)
     shard = args.shard or build.Shard(1, 1)
     outcomes += [build.Outcome(about["id"], "unchanged") for about in current.values()
                  if shard.holds(about["id"])]
-    return print_outcomes(sorted(outcomes, key=lambda o: o.circle_id), args.output, args.lang)
+    status = print_outcomes(sorted(outcomes, key=lambda o: o.circle_id), args.output, args.lang)
+    print_feeds(feeds_dir, public is not None, had_feeds, args.lang)
+    return status
+
+
+# --- feeds at secret addresses (public_feeds.py) ------------------------------------------
+
+def public_feed_settings(args, files: list[Path]):
+    """HANDBOOK_FEED_SECRET, --feeds-url (or HANDBOOK_FEEDS_URL) and --feeds-out, checked before
+    anything is built: (PublicFeeds or None, the feeds folder). A problem is a usage error."""
+    from .public_feeds import FOLDER, FeedsError, check_folder, from_settings
+
+    texts = catalog(args.lang or "nl")
+    feeds_dir = args.feeds_out or args.output / FOLDER
+    try:
+        public = from_settings(args.feeds_url)
+        if public:
+            check_folder(feeds_dir)
+    except FeedsError as error:
+        raise UsageError(texts.text(f"feeds.errors.{error.code}", **error.params)) from None
+    inside = feeds_dir.resolve().relative_to(args.output.resolve()).parts \
+        if feeds_dir.resolve().is_relative_to(args.output.resolve()) else ()
+    if public and inside and inside[0] in {path.stem for path in files}:
+        raise UsageError(texts.text("feeds.errors.feeds_in_circle", path=feeds_dir))
+    if public and args.output.resolve().is_relative_to(feeds_dir.resolve()):
+        # Each build replaces the feeds folder whole: the handbooks would go with it.
+        raise UsageError(texts.text("feeds.errors.site_in_feeds", path=feeds_dir, output=args.output))
+    return public, feeds_dir
+
+
+def print_feeds(feeds_dir: Path, public: bool, had_feeds: bool, language: str | None) -> None:
+    texts = catalog(language or "nl")
+    if public and feeds_dir.is_dir():
+        count = sum(1 for path in feeds_dir.glob("*.ics"))
+        print(texts.text("feeds.written", count=count, path=feeds_dir))
+    elif had_feeds and not feeds_dir.exists():
+        print(texts.text("feeds.removed", path=feeds_dir), file=sys.stderr)
+
+
+def cmd_privacy(args) -> int:
+    from .privacy import Known, scan
+
+    texts = catalog(args.lang or "nl")
+    for path in args.paths:
+        if not path.exists():
+            raise UsageError(texts.message("cli.not_found", path=path))
+    if not args.circles.is_dir() or not any(args.circles.glob("*.y*ml")):
+        raise UsageError(texts.text("feeds.privacy.no_circles", path=args.circles))
+    results = check_files(circle_files([args.circles], args.lang or "nl"))
+    if any(r.circle is None for r in results):  # what to look for is unknown: the errors first
+        return report([r for r in results if r.circle is None], "text", args.lang, strict=False)
+    known = Known.of((r.file, r.circle) for r in results)
+    findings = scan(args.paths, known)
+    for found in findings:
+        key = f"path_{found.kind}" if found.line == 0 else found.kind
+        place = found.file if found.line == 0 else f"{found.file}:{found.line}:{found.column}"
+        print(f"{place}: {texts.text(f'feeds.privacy.{key}', circle=found.circle)}")
+    if findings:
+        print(texts.text("feeds.privacy.found", count=len(findings)), file=sys.stderr)
+        return EXIT_INPUT
+    files = sum(1 for path in args.paths for p in ([path] if path.is_file() else path.rglob("*"))
+                if p.is_file())
+    print(texts.text("feeds.privacy.clean", files=files))
+    return EXIT_OK
 
 
 def remembered(current: dict[Path, dict]) -> list[Checked]:
@@ -310,7 +375,21 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--format", choices=FORMATS, default="text")
     build.add_argument("--no-history", action="store_true",
                        help="lees de git-geschiedenis van de cirkelbestanden niet (SEQUENCE in de agenda's)")
+    build.add_argument("--feeds-out", type=Path, metavar="DIR", help=(
+        "met HANDBOOK_FEED_SECRET: de map voor de agenda's op geheime adressen (standaard: feeds/ "
+        "in de uitvoermap); alleen die map hoort op de openbare server"))
+    build.add_argument("--feeds-url", metavar="URL", help=(
+        "met HANDBOOK_FEED_SECRET: het adres waar die map openbaar staat, bijv. "
+        "https://bestuur.github.io/agendas/ (of HANDBOOK_FEEDS_URL)"))
     build.set_defaults(run=cmd_build)
+
+    privacy = commands.add_parser("privacy", parents=[language], help=(
+        "controleer vóór het publiceren dat bestanden geen e-mailadressen, telefoonnummers of "
+        "(als de cirkel dat vraagt) namen bevatten"))
+    privacy.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    privacy.add_argument("--circles", type=Path, default=DEFAULT_CIRCLES, metavar="DIR",
+                         help="de map met de cirkelbestanden (standaard circles/)")
+    privacy.set_defaults(run=cmd_privacy)
 
     new = commands.add_parser("new", parents=[language], help="schrijf een ingevuld startbestand circles/ID.yaml")
     new.add_argument("id")

@@ -20,7 +20,7 @@ from .validate import Checked
 
 ACTIVITY_KINDS = ("training", "meeting", "evaluation")  # events with their own title and audience
 CIRCLE_FIELDS = ("name", "board", "school_year", "year", "language", "timezone", "holiday_region",
-                 "site_url", "show_email")
+                 "site_url", "show_email", "public_feed_names")
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .git import last_commits
@@ -32,6 +33,9 @@ PACKAGE_FILES = ("*.py", "*.json", "*.yaml", "*.html", "*.md", "locale/**/*")
 SITE_CODE = ("site.py", "mkdocs_run.py", "pdf.py", "paths.py", "safe_markdown.py")  # the site stage's code
 SHARED_FOLDER = "assets"  # theme files under theme/assets/ are the shared assets
 
+if TYPE_CHECKING:
+    from .public_feeds import PublicFeeds
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -40,13 +44,21 @@ class Settings:
     shared_assets: bool = True
     use_history: bool = True
     pdfs: bool = True  # the review-day packs and the forms PDF (most of a cold build's time)
+    public_feeds: PublicFeeds | None = None  # the feeds at secret addresses (HANDBOOK_FEED_SECRET)
+
+    def key_data(self) -> dict:
+        """The settings as the source key holds them: of the public feeds a fingerprint, never
+        the secret."""
+        data = dict(self.__dict__)
+        data["public_feeds"] = self.public_feeds.fingerprint() if self.public_feeds else None
+        return data
 
 
 def source_keys(files: list[Path], settings: Settings) -> dict[Path, str]:
     """The source key of each circle file (see the module's text)."""
     generator = generator_fingerprint()
     commits = last_commits(files) if settings.use_history else {}
-    common = json.dumps({"generator": generator, "settings": settings.__dict__,
+    common = json.dumps({"generator": generator, "settings": settings.key_data(),
                          "epoch": os.environ.get("SOURCE_DATE_EPOCH", "").strip()}, sort_keys=True)
     keys = {}
     for path in files:

@@ -193,6 +193,7 @@ class Circle:
     holiday_region: str | None = None
     site_url: str | None = None  # always ends with "/"
     show_email: bool = True
+    public_feed_names: bool = True  # people's names in the feeds at secret addresses
     expert_coach: Person | None = None  # leerKRACHT's expertcoach of the circle
     format: int = 1
     source: Path = field(default=Path("circle.yaml"), compare=False)

@@ -255,10 +255,19 @@ def _trusted(node):
     return node
 
 
-def render(circle: Circle, schedule: Schedule) -> Handbook:
+def render(circle: Circle, schedule: Schedule, public=None) -> Handbook:
+    """The pages of the handbook; `public` (public_feeds.PublicFeeds): its feeds also have
+    secret addresses on a public host, which the team and calendars pages list."""
     env = environment(circle.language)
     texts = catalog(circle.language)
     feeds = calendars.feeds(circle)
+
+    def feed_url(feed):
+        return public.address(circle.id, feed) if public else calendars.feed_url(circle, feed)
+
+    def subscribe_url(feed):
+        address = feed_url(feed)
+        return "webcal://" + address.split("://", 1)[1] if address else None
     context = {
         "circle": circle, "schedule": schedule, "events": schedule.events,
         "reviews": [e for e in schedule.events if e.kind == "review"],
@@ -266,13 +275,12 @@ def render(circle: Circle, schedule: Schedule) -> Handbook:
         "shared_feeds": [feed for feed in feeds if not feed.person],
         "person_feeds": [feed for feed in feeds if feed.person],
         "feed_of": lambda person: next(f for f in feeds if f.person == identity(person)),
-        "feed_url": lambda feed: calendars.feed_url(circle, feed),
-        "qr": lambda feed: qr_code(calendars.feed_url(circle, feed),
-                                   texts.text("handbook.agenda.qr", name=feed.name)),
+        "feed_url": feed_url, "public_feeds": public is not None,
+        "qr": lambda feed: qr_code(feed_url(feed), texts.text("handbook.agenda.qr", name=feed.name)),
         "intranet_only": bool(circle.site_url) and calendars.intranet_only(circle.site_url),
         "site_host": urlsplit(circle.site_url).hostname if circle.site_url else None,
         "next_events": next_events(schedule, build_date()), "next_count": NEXT_EVENTS,
-        "subscribe_url": lambda feed: calendars.subscribe_url(circle, feed),
+        "subscribe_url": subscribe_url,
         "event_ics": lambda event, page: link_url(paths.link(paths.event_feed(event.id), page)),
         "event_link": lambda event, page: link_url(paths.link(event.page, page)),
         "form_url": lambda form, page: link_url(paths.link(paths.form_page(form), page)),

@@ -282,6 +282,7 @@ def build_circle(data: dict, path: Path) -> Circle:
         holiday_region=region,
         site_url=(site_url if site_url.endswith("/") else site_url + "/") if site_url else None,
         show_email=data.get("show_email", True),
+        public_feed_names=data.get("public_feed_names", True),
         expert_coach=_person(data["expert_coach"]) if "expert_coach" in data else None,
         coordinator=_person(data["coordinator"], Coordinator, school=data["coordinator"].get("school")),
         theme=Theme(title=_text(theme["title"]), learning_question=learning_question,
