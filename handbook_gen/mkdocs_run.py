@@ -17,7 +17,6 @@ import contextlib
 import logging
 import os
 import re
-import shutil
 import tempfile
 from functools import lru_cache
 from pathlib import Path
@@ -34,6 +33,7 @@ from mkdocs.structure.files import Files  # noqa: E402
 from mkdocs.utils.templates import url_filter  # noqa: E402
 
 from .freshness import SHARED_FOLDER, write_stamp  # noqa: E402
+from .output import is_write_error, write_atomically  # noqa: E402
 from .resources import resource  # noqa: E402
 
 SHARED = f"{SHARED_FOLDER}/"  # theme files under this folder are the shared assets
@@ -53,6 +53,8 @@ def run(config_file: Path, site_dir: Path, fingerprint: str, shared_assets: bool
         except MkDocsException as error:
             raise MkDocsError(_failure_message(str(error), warnings)) from None
         except Exception as error:  # a plugin or extension crashed: still one clean line
+            if is_write_error(error):
+                raise  # a full disk or an unwritable folder: the output's problem, not MkDocs'
             raise MkDocsError(_failure_message(f"{type(error).__name__}: {error}", warnings)) from None
 
 
@@ -161,9 +163,7 @@ def publish_shared_assets(target: Path, stamp: dict) -> None:
         if destination.is_file() and destination.read_bytes() == source.read_bytes():
             continue
         destination.parent.mkdir(parents=True, exist_ok=True)
-        temporary = destination.with_name(f".{destination.name}.tmp")
-        shutil.copyfile(source, temporary)
-        os.replace(temporary, destination)  # a reader never sees half a file
+        write_atomically(destination, source.read_bytes())  # a reader never sees half a file
     write_stamp(target, stamp)
 
 
