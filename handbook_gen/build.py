@@ -107,9 +107,12 @@ def build(checked: list[Checked], out_dir: Path, settings: Settings = Settings()
         with output.locked(out_dir, on_wait):
             output.check_ownership(out_dir, replaced, settings.shared_assets)  # as it is now
             output.remove_leftovers(out_dir)
-            if settings.shared_assets:
-                _publish_shared_assets(out_dir)
-            outcomes = _build_all(todo, out_dir, settings, workers)
+            # This build's private work folder, in the output (on its file system): what a
+            # killed build leaves there, the next one removes (never junk in /tmp).
+            with output.work_folder(out_dir) as work:
+                if settings.shared_assets:
+                    _publish_shared_assets(out_dir, work)
+                outcomes = _build_all(todo, out_dir, settings, workers, work)
             failed_ids = {outcome.circle_id for outcome in outcomes if outcome.state == "failed"}
             write_index(honest_list([*abouts, *current], failed_ids, out_dir), out_dir)
     except OSError as error:
@@ -119,16 +122,17 @@ def build(checked: list[Checked], out_dir: Path, settings: Settings = Settings()
     return outcomes
 
 
-def _build_all(todo: list, out_dir: Path, settings: Settings, workers: int) -> list[Outcome]:
+def _build_all(todo: list, out_dir: Path, settings: Settings, workers: int,
+               work: Path) -> list[Outcome]:
     # The PDFs made in this build, by key, for every worker: circles without their own
-    # questions print the same blank forms. In a private work folder of the output (on its
-    # file system; what a killed build leaves there, the next one removes).
-    with output.work_folder(out_dir) as pdf_store:
-        jobs = [(*job, out_dir, settings, pdf_store) for job in todo]
-        if workers > 1 and len(jobs) > 1:
-            with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
-                return list(pool.map(_build_one, *zip(*jobs)))
-        return [_build_one(*job) for job in jobs]
+    # questions print the same blank forms. Never published: removed with the work folder.
+    pdf_store = work / "pdfs"
+    pdf_store.mkdir()
+    jobs = [(*job, out_dir, settings, pdf_store) for job in todo]
+    if workers > 1 and len(jobs) > 1:
+        with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
+            return list(pool.map(_build_one, *zip(*jobs)))
+    return [_build_one(*job) for job in jobs]
 
 
 def failed(outcomes: list[Outcome]) -> bool:
@@ -166,10 +170,10 @@ def _build_one(circle: Circle, schedule: Schedule, about: dict, out_dir: Path,
     return Outcome(circle.id, "built" if built else "unchanged", None, shallow)
 
 
-def _publish_shared_assets(out_dir: Path) -> None:
+def _publish_shared_assets(out_dir: Path, work: Path) -> None:
     generator = freshness.generator_fingerprint()
     shared = out_dir / freshness.SHARED_FOLDER
     if freshness.read_stamp(shared).get("generator") != generator:
         from .mkdocs_run import publish_shared_assets  # loads MkDocs: only when needed
 
-        publish_shared_assets(shared, {"generator": generator})
+        publish_shared_assets(shared, {"generator": generator}, work)
