@@ -109,7 +109,7 @@ def build(checked: list[Checked], out_dir: Path, settings: Settings = Settings()
             output.remove_leftovers(out_dir)
             # This build's private work folder, in the output (on its file system): what a
             # killed build leaves there, the next one removes (never junk in /tmp).
-            with output.work_folder(out_dir) as work:
+            with output.work_folder(out_dir) as work, output.private_temporary_folder(work):
                 if settings.shared_assets:
                     _publish_shared_assets(out_dir, work)
                 outcomes = _build_all(todo, out_dir, settings, workers, work)

@@ -155,6 +155,25 @@ def work_folder(out_dir: Path):
         shutil.rmtree(work, ignore_errors=True)
 
 
+@contextlib.contextmanager
+def private_temporary_folder(work: Path):
+    """This process's temporary folder (and its children's: TMPDIR) inside the work folder while
+    the build runs: what libraries put there (WeasyPrint's loader runs the C compiler to find
+    Pango) goes with the work folder, and after a kill -9 with the next build."""
+    folder = (Path(work) / "tmp").resolve()
+    folder.mkdir()
+    saved = tempfile.tempdir, os.environ.get("TMPDIR")
+    tempfile.tempdir, os.environ["TMPDIR"] = str(folder), str(folder)
+    try:
+        yield folder
+    finally:
+        tempfile.tempdir = saved[0]
+        if saved[1] is None:
+            os.environ.pop("TMPDIR", None)
+        else:
+            os.environ["TMPDIR"] = saved[1]
+
+
 def remove_leftovers(out_dir: Path) -> None:
     """What killed builds left in the output: their work folders and temporary files. Called
     holding the lock, so no build that still runs owns them. Only what carries our marks goes."""
