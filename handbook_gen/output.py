@@ -96,6 +96,8 @@ def check_ownership(out_dir: Path, circle_ids: list[str], shared_assets: bool) -
     """Every place this build will replace is empty or was made by a build: a folder with a
     stamp, an index page with the generator mark. Raises OutputError for the first that is not."""
     out_dir = Path(out_dir)
+    if SHARED_FOLDER in circle_ids:  # validate refuses it too; here it would replace the theme
+        raise OutputError("reserved", path=out_dir / SHARED_FOLDER)
     places = [*circle_ids, *([SHARED_FOLDER] if shared_assets else [])]
     for name in places:
         place = out_dir / name

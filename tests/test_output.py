@@ -105,6 +105,16 @@ def test_a_foreign_index_page_is_not_overwritten(tmp_path, capsys):
     assert snapshot(out) == before
 
 
+@pytest.mark.parametrize("standalone", [[], ["--standalone"]])
+def test_a_circle_with_the_id_assets_cannot_replace_the_shared_theme(standalone, tmp_path, capsys):
+    out = tmp_path / "site"
+    assert build(capsys, MINIMAL, "-o", out)[0] == 0
+    before = snapshot(out)
+    code, _, err = build(capsys, circle(tmp_path / "in", "assets"), "-o", out, *standalone)
+    assert code in (1, 2) and "Traceback" not in err  # 1 where validate refuses the id itself
+    assert snapshot(out) == before
+
+
 def test_a_circle_named_like_the_input_folder_cannot_replace_it(tmp_path, capsys, monkeypatch):
     """`id: circles` with `-o .`: the build would have replaced the input folder."""
     monkeypatch.chdir(tmp_path)
