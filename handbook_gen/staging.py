@@ -2,7 +2,8 @@
 
 A build works in `.<circle-id>.<random>.staging` inside the output folder (so the final rename
 stays on one file system), holding a lock on a mark file in it while it runs. A build killed
-with SIGKILL leaves its folder behind, unlocked: the next build of that circle removes it.
+with SIGKILL leaves its folder behind, unlocked: the next build removes it (output.remove_leftovers;
+a folder named like one but without our mark is left alone, unless it is empty).
 """
 
 from __future__ import annotations

@@ -343,16 +343,26 @@ def test_a_full_disk_is_an_output_problem_with_the_path(tmp_path, capsys, monkey
     assert snapshot(out / "minimal") == before
 
 
-@pytest.fixture
-def tiny_disk(tmp_path):
-    """A real file system of 1 MiB (root only; skipped where it cannot be mounted)."""
-    mount_point = tmp_path / "klein"
+def mounted(mount_point: Path, options: str):
+    """A real tmpfs at `mount_point` (root only; the test is skipped where it cannot be mounted)."""
     mount_point.mkdir()
-    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs",
+    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs",
                                             str(mount_point)], capture_output=True).returncode:
         pytest.skip("cannot mount a tmpfs here (needs root)")
-    yield mount_point
-    subprocess.run(["umount", str(mount_point)], check=True)
+    return mount_point
+
+
+@pytest.fixture
+def tiny_disk(tmp_path):
+    """A real file system of 1 MiB."""
+    yield mounted(tmp_path / "klein", "size=1m")
+    subprocess.run(["umount", str(tmp_path / "klein")], check=True)
+
+
+@pytest.fixture
+def read_only_disk(tmp_path):
+    yield mounted(tmp_path / "alleen-lezen", "ro,size=1m")
+    subprocess.run(["umount", str(tmp_path / "alleen-lezen")], check=True)
 
 
 def test_a_really_full_disk_is_exit_2(tiny_disk, capsys):
@@ -360,6 +370,13 @@ def test_a_really_full_disk_is_exit_2(tiny_disk, capsys):
     assert code == 2, err
     assert str(tiny_disk / "site") in err and os.strerror(errno.ENOSPC) in err
     assert "Traceback" not in err and "interne fout" not in err
+
+
+def test_a_read_only_output_is_exit_2_with_the_path(read_only_disk, capsys):
+    code, _, err = build(capsys, MINIMAL, "-o", read_only_disk)
+    assert code == 2, err
+    assert str(read_only_disk) in err and os.strerror(errno.EROFS) in err
+    assert "interne fout" not in err
 
 
 # --- the crash log ------------------------------------------------------------------------------
