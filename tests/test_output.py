@@ -327,20 +327,22 @@ def test_the_work_folders_are_in_the_output_folder_not_in_tmp(tmp_path, capsys, 
 
 # --- a full disk, an unwritable folder --------------------------------------------------------
 
-def test_a_full_disk_is_an_output_problem_with_the_path(tmp_path, capsys, monkeypatch):
+@pytest.mark.parametrize("jobs", ["1", "2"])  # 2: the error comes from a worker process
+def test_a_full_disk_is_an_output_problem_with_the_path(jobs, tmp_path, capsys, monkeypatch):
     out = tmp_path / "site"
-    assert build(capsys, MINIMAL, "-o", out)[0] == 0
-    before = snapshot(out / "minimal")
+    files = [circle(tmp_path / "in", "minimal"), circle(tmp_path / "in", "tweede")]
+    assert build(capsys, *files, "-o", out)[0] == 0
+    before = snapshot(out)
 
     def full(*args, **kwargs):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))  # as write() raises it: no file name
 
-    monkeypatch.setattr(site, "_write_sources", full)
-    edited = circle(tmp_path / "in", "minimal", name="Cirkel Nieuw")
-    code, _, err = build(capsys, edited, "-o", out)
+    monkeypatch.setattr(site, "_write_sources", full)  # forked workers inherit it
+    files = [circle(tmp_path / "in", name, name="Cirkel Nieuw") for name in ("minimal", "tweede")]
+    code, _, err = build(capsys, *files, "-o", out, "--jobs", jobs)
     assert code == 2, err
     assert str(out) in err and os.strerror(errno.ENOSPC) in err and "interne fout" not in err
-    assert snapshot(out / "minimal") == before
+    assert snapshot(out) == before
 
 
 def mounted(mount_point: Path, options: str):
