@@ -14,14 +14,15 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
-from . import freshness, public_feeds, staging
+from . import freshness, output, public_feeds
 from .freshness import Settings
-from .index_page import write_index
+from .i18n import LANGUAGES
+from .index_page import honest_list, listable, write_index
 from .model import Circle
 from .problems import Problem
 from .schedule import Schedule
@@ -66,52 +67,86 @@ def current_handbooks(keys: dict[Path, str], out_dir: Path,
     found = {}
     for path, key in keys.items():
         about = freshness.read_stamp(Path(out_dir) / path.stem).get("about") or {}
-        if about.get("source") == key and about.get("id") == path.stem:
+        if about.get("source") == key and about.get("id") == path.stem and _intact(about):
             listed = about.get("public_feeds")
             if feeds_dir is None or (listed and public_feeds.present(feeds_dir, listed["files"])):
                 found[path] = about
     return found
 
 
+def _intact(about: dict) -> bool:
+    """A stamp's `about` whole enough to list the circle and report its warnings again; a
+    damaged one means: build the circle again."""
+    try:
+        problems = [Problem.from_data({**data, "file": ""}) for data in about["problems"]]
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return False
+    return listable(about) and about.get("language") in LANGUAGES and all(
+        isinstance(problem.severity, str) and isinstance(problem.code, str) for problem in problems)
+
+
 def build(checked: list[Checked], out_dir: Path, settings: Settings = Settings(),
           workers: int = 1, shard: Shard | None = None, current: list[dict] = (),
-          keys: dict[Path, str] | None = None, feeds_dir: Path | None = None) -> list[Outcome]:
+          keys: dict[Path, str] | None = None, feeds_dir: Path | None = None,
+          on_wait: Callable[[Path], None] | None = None) -> list[Outcome]:
     """Build the validated circles (those of `shard`), with the schedule validation planned,
-    then the shared assets and the index page of these and the `current` circles (the stamps'
-    "about" of handbooks that are up to date). Each circle's warnings go into its stamp, to be
-    reported again when it is current, with its source key: from `keys` when given, made before
-    the files were read (a file saved meanwhile is then built again next time, never skipped).
+    then the shared assets and the index page of these, the `current` circles (the stamps'
+    "about" of handbooks that are up to date) and the handbooks published in `out_dir`. Each
+    circle's warnings go into its stamp, to be reported again when it is current, with its
+    source key: from `keys` when given, made before the files were read (a file saved meanwhile
+    is then built again next time, never skipped).
     With settings.public_feeds, the feeds at secret addresses of the shard's circles go into
     `feeds_dir` (default: feeds/ in out_dir), written whole; without, a feeds folder of ours
-    there is removed (see public_feeds)."""
+    there is removed (see public_feeds).
+
+    Holds the output folder's lock (`on_wait` is told when another build has it, see output).
+    Raises output.OutputError before writing anything when a folder in the way is not a
+    build's, and when the output cannot be written (a full disk: with the path)."""
     checked = sorted(checked, key=lambda result: result.circle.id)
     keys = keys or freshness.source_keys([result.circle.source for result in checked], settings)
     abouts = [_about(result.circle, keys[result.circle.source], result.problems) for result in checked]
     todo = [(result.circle, result.schedule, about) for result, about in zip(checked, abouts)
             if shard is None or shard.holds(result.circle.id)]
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    for about in current:
-        staging.remove_stale(out_dir, about["id"])  # killed builds of a circle now up to date
-    if settings.shared_assets:
-        _publish_shared_assets(out_dir)
-    # The PDFs made in this build, by key, for every worker: circles without their own
-    # questions print the same blank forms. Outside out_dir: nothing of it is ever published.
-    with tempfile.TemporaryDirectory(prefix="handbook-gen-pdfs-") as pdf_store:
-        jobs = [(*job, out_dir, settings, Path(pdf_store)) for job in todo]
-        if workers > 1 and len(jobs) > 1:
-            with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
-                outcomes = list(pool.map(_build_one, *zip(*jobs)))
-        else:
-            outcomes = [_build_one(*job) for job in jobs]
-    write_index([*abouts, *current], out_dir)
-    feeds_dir = Path(feeds_dir) if feeds_dir else out_dir / public_feeds.FOLDER
-    if settings.public_feeds:
-        held = [about for about in current if shard is None or shard.holds(about["id"])]
-        _publish_feeds(feeds_dir, settings.public_feeds, outcomes, held, out_dir)
-    else:
-        public_feeds.remove(feeds_dir)
+    replaced = [circle.id for circle, _, _ in todo]
+    output.check_ownership(out_dir, replaced, settings.shared_assets)  # before anything is written
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        with output.locked(out_dir, on_wait):
+            output.check_ownership(out_dir, replaced, settings.shared_assets)  # as it is now
+            output.remove_leftovers(out_dir)
+            # This build's private work folder, in the output (on its file system): what a
+            # killed build leaves there, the next one removes (never junk in /tmp).
+            with output.work_folder(out_dir) as work, output.private_temporary_folder(work):
+                if settings.shared_assets:
+                    _publish_shared_assets(out_dir, work)
+                outcomes = _build_all(todo, out_dir, settings, workers, work)
+            failed_ids = {outcome.circle_id for outcome in outcomes if outcome.state == "failed"}
+            write_index(honest_list([*abouts, *current], failed_ids, out_dir), out_dir)
+            feeds_dir = Path(feeds_dir) if feeds_dir else out_dir / public_feeds.FOLDER
+            if settings.public_feeds:
+                held = [about for about in current if shard is None or shard.holds(about["id"])]
+                _publish_feeds(feeds_dir, settings.public_feeds, outcomes, held, out_dir)
+            else:
+                public_feeds.remove(feeds_dir)
+    except OSError as error:
+        if output.is_write_error(error):
+            raise output.write_error(error, out_dir) from None
+        raise
     return outcomes
+
+
+def _build_all(todo: list, out_dir: Path, settings: Settings, workers: int,
+               work: Path) -> list[Outcome]:
+    # The PDFs made in this build, by key, for every worker: circles without their own
+    # questions print the same blank forms. Never published: removed with the work folder.
+    pdf_store = work / "pdfs"
+    pdf_store.mkdir()
+    jobs = [(*job, out_dir, settings, pdf_store) for job in todo]
+    if workers > 1 and len(jobs) > 1:
+        with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
+            return list(pool.map(_build_one, *zip(*jobs)))
+    return [_build_one(*job) for job in jobs]
 
 
 def _publish_feeds(feeds_dir: Path, public: public_feeds.PublicFeeds, outcomes: list[Outcome],
@@ -168,13 +203,17 @@ def _build_one(circle: Circle, schedule: Schedule, about: dict, out_dir: Path,
                                     settings.pdfs, pdf_store)
     except site.SiteError as error:
         return Outcome(circle.id, "failed", str(error), shallow)
+    except OSError as error:  # in a worker: as an OutputError, which crosses to the parent
+        if output.is_write_error(error):
+            raise output.write_error(error, out_dir) from None
+        raise
     return Outcome(circle.id, "built" if built else "unchanged", None, shallow, feeds)
 
 
-def _publish_shared_assets(out_dir: Path) -> None:
+def _publish_shared_assets(out_dir: Path, work: Path) -> None:
     generator = freshness.generator_fingerprint()
     shared = out_dir / freshness.SHARED_FOLDER
     if freshness.read_stamp(shared).get("generator") != generator:
         from .mkdocs_run import publish_shared_assets  # loads MkDocs: only when needed
 
-        publish_shared_assets(shared, {"generator": generator})
+        publish_shared_assets(shared, {"generator": generator}, work)

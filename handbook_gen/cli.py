@@ -7,6 +7,7 @@ Exit codes: 0 success (warnings allowed unless --strict), 1 the input has errors
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import tempfile
@@ -24,7 +25,7 @@ from .validate import SCHEMA_PATH, Checked, check_files, is_slug
 
 DEFAULT_CIRCLES = Path("circles")
 EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
-CRASH_LOG = Path(tempfile.gettempdir()) / "handbook-gen-error.log"
+CRASH_LOG_FOLDER = Path(tempfile.gettempdir())  # handbook-gen-error-<random>.log, user-only
 
 
 class UsageError(Exception):
@@ -151,6 +152,10 @@ def cmd_build(args) -> int:
 
     check_epoch(args.lang)
     files = circle_files(args.paths or [DEFAULT_CIRCLES], args.lang or "nl")
+    with output_problems(args.lang):
+        from .output import check_destination
+
+        check_destination(args.output, [*(args.paths or [DEFAULT_CIRCLES]), *files])
     public, feeds_dir = public_feed_settings(args, files)
     settings = Settings(shared_assets=not args.standalone, use_history=not args.no_history,
                         pdfs=not args.no_pdf, public_feeds=public)
@@ -165,8 +170,10 @@ def cmd_build(args) -> int:
             return status
     workers = args.jobs or build.default_workers()
     had_feeds = feeds_dir.is_dir() and (feeds_dir / public_feeds.MARK).is_file()
-    outcomes = build.build([r for r in results if r.circle is not None], args.output, settings,
-                           workers, args.shard, list(current.values()), keys, feeds_dir)
+    with output_problems(args.lang):
+        outcomes = build.build([r for r in results if r.circle is not None], args.output, settings,
+                               workers, args.shard, list(current.values()), keys, feeds_dir,
+                               on_wait=lambda folder: waiting_for(folder, args.lang))
     shard = args.shard or build.Shard(1, 1)
     outcomes += [build.Outcome(about["id"], "unchanged") for about in current.values()
                  if shard.holds(about["id"])]
@@ -234,6 +241,30 @@ def cmd_privacy(args) -> int:
                 if p.is_file())
     print(texts.text("feeds.privacy.clean", files=files))
     return EXIT_OK
+
+
+@contextlib.contextmanager
+def output_problems(language: str | None):
+    """An output folder that cannot be used as asked (see output.OutputError): exit 2."""
+    from .output import OutputError
+
+    try:
+        yield
+    except OutputError as error:
+        raise UsageError(catalog(language or "nl").message(f"output.{error.code}", **error.params)) from None
+
+
+def waiting_for(folder: Path, language: str | None) -> None:
+    """Another build writes into the same output folder: this one waits for it, and says so."""
+    print(f"handbook-gen: {catalog(language or 'nl').message('output.waiting', path=folder)}",
+          file=sys.stderr, flush=True)
+
+
+def output_folder(text: str) -> Path:
+    """-o: a folder name; an empty one ("-o $UNSET") would quietly mean the current folder."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError(catalog().message("output.empty"))
+    return Path(text)
 
 
 def remembered(current: dict[Path, dict]) -> list[Checked]:
@@ -362,7 +393,7 @@ def parser() -> argparse.ArgumentParser:
 
     build = commands.add_parser("build", parents=[language], help="bouw de handboeken en agenda's")
     build.add_argument("paths", nargs="*", type=Path, metavar="PATH")
-    build.add_argument("-o", "--output", type=Path, default=Path("site"), metavar="DIR")
+    build.add_argument("-o", "--output", type=output_folder, default=Path("site"), metavar="DIR")
     build.add_argument("--strict", action="store_true", help="waarschuwingen tellen als fouten")
     build.add_argument("--jobs", type=positive_number, default=None, metavar="N",
                        help="zoveel cirkels tegelijk (standaard: het aantal processorkernen)")
@@ -429,8 +460,52 @@ def parser() -> argparse.ArgumentParser:
     return main
 
 
+# argparse's own texts (Python 3.11's msgids) -> their key under messages.argparse.
+ARGPARSE_TEXTS = {
+    "usage: ": "usage", "%(prog)s: error: %(message)s\n": "error",
+    "argument %(argument_name)s: %(message)s": "argument",
+    "ambiguous option: %(option)s could match %(matches)s": "ambiguous",
+    "can't open '%(filename)s': %(error)s": "cannot_open",
+    "expected at least one argument": "at_least_one", "expected at most one argument": "at_most_one",
+    "expected one argument": "one", "expected %s argument": "count_one",
+    "expected %s arguments": "count_many", "ignored explicit argument %r": "ignored",
+    "invalid %(type)s value: %(value)r": "invalid_type",
+    "invalid choice: %(value)r (choose from %(choices)s)": "invalid_choice",
+    "not allowed with argument %s": "not_allowed", "one of the arguments %s is required": "one_required",
+    "options": "options", "positional arguments": "positionals", "show this help message and exit": "help",
+    "the following arguments are required: %s": "required", "unrecognized arguments: %s": "unrecognized",
+    "unknown parser %(parser_name)r (choices: %(choices)s)": "unknown_parser",
+}
+
+
+@contextlib.contextmanager
+def argparse_language(argv: list[str]):
+    """argparse's messages (usage, errors, help headings) in the user's language: --lang if
+    given, else Dutch. argparse looks its texts up through its module's gettext functions."""
+    language = "nl"
+    for index, word in enumerate(argv):
+        if word == "--lang" and index + 1 < len(argv):
+            language = argv[index + 1]
+        elif word.startswith("--lang="):
+            language = word.partition("=")[2]
+    texts = catalog(language).get("messages.argparse")
+
+    def translate(message: str) -> str:
+        key = ARGPARSE_TEXTS.get(message)
+        return texts[key] if key else message
+
+    saved = argparse._, argparse.ngettext
+    argparse._ = translate
+    argparse.ngettext = lambda singular, plural, count: translate(singular if count == 1 else plural)
+    try:
+        yield
+    finally:
+        argparse._, argparse.ngettext = saved
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    with argparse_language(sys.argv[1:] if argv is None else argv):
+        args = parser().parse_args(argv)
     texts = catalog(args.lang or "nl")
     try:
         return args.run(args)
@@ -456,10 +531,20 @@ def internal_error(error: Exception, debug: bool, texts) -> int:
         where = "--debug"
     else:
         try:
-            CRASH_LOG.write_text(f"handbook-gen {__version__}\n{details}", encoding="utf-8")
-            where = str(CRASH_LOG)
+            where = str(write_crash_log(f"handbook-gen {__version__}\n{details}"))
         except OSError:
             where = "--debug"
     summary = one_line(f"{type(error).__name__}: {error}")[:200]
     print(f"handbook-gen: {texts.message('cli.internal', error=summary, details=where)}", file=sys.stderr)
     return EXIT_INTERNAL
+
+
+def write_crash_log(details: str) -> Path:
+    """A new file of its own in the temporary folder: a unique name, created exclusively (never
+    through a symlink someone put there), readable by this user only (a traceback can show
+    names from a circle file)."""
+    descriptor, name = tempfile.mkstemp(prefix="handbook-gen-error-", suffix=".log",
+                                        dir=CRASH_LOG_FOLDER)  # O_EXCL | O_NOFOLLOW, mode 0600
+    with os.fdopen(descriptor, "w", encoding="utf-8") as log:
+        log.write(details)
+    return Path(name)

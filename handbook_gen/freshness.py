@@ -115,16 +115,24 @@ def _version(package: str) -> str:
 STAMP = ".handbook-gen.json"  # in each built handbook, and in the shared assets folder
 
 
+STAMP_TYPES = {"inputs": str, "about": dict, "generator": str, "pdfs": dict}
+
+
 def read_stamp(folder: Path) -> dict:
-    """The stamp a build left in `folder`; empty when there is none (or it cannot be read)."""
+    """The stamp a build left in `folder`; empty when there is none (or it cannot be read).
+    A damaged stamp is as good as none: fields of the wrong type are left out (a rebuild)."""
     try:
         found = json.loads((Path(folder) / STAMP).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError):  # UnicodeDecodeError and JSONDecodeError are ValueErrors
         return {}
-    return found if isinstance(found, dict) else {}
+    if not isinstance(found, dict):
+        return {}
+    return {name: value for name, value in found.items()
+            if isinstance(value, STAMP_TYPES.get(name, object))}
 
 
 def write_stamp(folder: Path, content: dict) -> None:
-    temporary = Path(folder) / f"{STAMP}.tmp"
-    temporary.write_text(json.dumps(content, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    os.replace(temporary, Path(folder) / STAMP)
+    from .output import write_atomically  # output reads this module's names
+
+    text = json.dumps(content, indent=2, sort_keys=True) + "\n"
+    write_atomically(Path(folder) / STAMP, text.encode("utf-8"))

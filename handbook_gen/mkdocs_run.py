@@ -17,7 +17,6 @@ import contextlib
 import logging
 import os
 import re
-import shutil
 import tempfile
 from functools import lru_cache
 from pathlib import Path
@@ -34,6 +33,7 @@ from mkdocs.structure.files import Files  # noqa: E402
 from mkdocs.utils.templates import url_filter  # noqa: E402
 
 from .freshness import SHARED_FOLDER, write_stamp  # noqa: E402
+from .output import is_write_error, write_atomically  # noqa: E402
 from .resources import resource  # noqa: E402
 
 SHARED = f"{SHARED_FOLDER}/"  # theme files under this folder are the shared assets
@@ -53,6 +53,8 @@ def run(config_file: Path, site_dir: Path, fingerprint: str, shared_assets: bool
         except MkDocsException as error:
             raise MkDocsError(_failure_message(str(error), warnings)) from None
         except Exception as error:  # a plugin or extension crashed: still one clean line
+            if is_write_error(error):
+                raise  # a full disk or an unwritable folder: the output's problem, not MkDocs'
             raise MkDocsError(_failure_message(f"{type(error).__name__}: {error}", warnings)) from None
 
 
@@ -152,26 +154,27 @@ def compact(html: str) -> str:
 
 # --- The shared assets of an output folder ---------------------------------------------------
 
-def publish_shared_assets(target: Path, stamp: dict) -> None:
-    """Write the theme's assets to `target` (an output folder's assets/), then `stamp` in it.
+def publish_shared_assets(target: Path, stamp: dict, scratch: Path | None = None) -> None:
+    """Write the theme's assets to `target` (an output folder's assets/), then `stamp` in it;
+    `scratch`: the build's work folder (see theme_assets).
 
     Files of an older generator stay: a handbook that failed to rebuild still links to them."""
-    for name, source in sorted(theme_assets().items()):
+    for name, source in sorted(theme_assets(scratch).items()):
         destination = target / name
         if destination.is_file() and destination.read_bytes() == source.read_bytes():
             continue
         destination.parent.mkdir(parents=True, exist_ok=True)
-        temporary = destination.with_name(f".{destination.name}.tmp")
-        shutil.copyfile(source, temporary)
-        os.replace(temporary, destination)  # a reader never sees half a file
+        write_atomically(destination, source.read_bytes())  # a reader never sees half a file
     write_stamp(target, stamp)
 
 
-def theme_assets() -> dict[str, Path]:
+def theme_assets(scratch: Path | None = None) -> dict[str, Path]:
     """The theme's static files under assets/ (Material's and ours), by path inside assets/:
-    the same files MkDocs would copy into every handbook."""
+    the same files MkDocs would copy into every handbook. `scratch`: a folder to work in (a
+    build's work folder, which a killed build leaves where the next one removes it), else a
+    temporary folder."""
     # The base config alone, with an empty docs folder: its own "docs" need not exist.
-    with _collected_warnings(), tempfile.TemporaryDirectory() as empty:
+    with _collected_warnings(), _scratch_folder(scratch) as empty:
         Path(empty, "docs").mkdir()
         config = load_config(str(resource("mkdocs.yml")), docs_dir=f"{empty}/docs",
                              site_dir=f"{empty}/site")
@@ -179,6 +182,16 @@ def theme_assets() -> dict[str, Path]:
         files.add_files_from_theme(config.theme.get_env(), config)
     return {file.src_uri[len(SHARED):]: Path(file.abs_src_path)
             for file in files if file.src_uri.startswith(SHARED)}
+
+
+@contextlib.contextmanager
+def _scratch_folder(scratch: Path | None):
+    if scratch is None:
+        with tempfile.TemporaryDirectory() as folder:
+            yield folder
+    else:
+        folder = Path(tempfile.mkdtemp(prefix="theme-", dir=scratch)).resolve()
+        yield str(folder)  # absolute: MkDocs reads a relative docs_dir from the config's folder
 
 
 # --- MkDocs' log -----------------------------------------------------------------------------

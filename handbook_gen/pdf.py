@@ -30,6 +30,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 from . import paths
 from .freshness import SHARED_FOLDER
 from .i18n import catalog
+from .output import write_atomically
 from .pages import FORMS
 from .reproducible import source_date
 
@@ -97,9 +98,7 @@ def write_pdfs(site_dir: Path, review_ids, language: str, shared_assets: Path | 
 
 def _keep(made: Path, stored: Path) -> None:
     """Put a copy in the build's store, whole or not at all: other workers read it meanwhile."""
-    temporary = stored.with_name(f".{stored.name}.{os.getpid()}.tmp")
-    shutil.copyfile(made, temporary)
-    temporary.replace(stored)
+    write_atomically(stored, made.read_bytes())
 
 
 def _planned(root: Path, review_ids) -> dict[str, list[Path]]:
@@ -305,10 +304,9 @@ def _write(document, target: Path) -> Path:
     epoch = source_date()
     stamp = epoch.strftime("%Y-%m-%dT%H:%M:%SZ") if epoch else None
     document.metadata.created = document.metadata.modified = stamp
-    temporary = target.with_name(f".{target.name}.tmp")
     with _quiet_weasyprint():
-        document.write_pdf(temporary, pdf_identifier=True)  # True: a hash of the content
-    temporary.replace(target)
+        data = document.write_pdf(pdf_identifier=True)  # True: a hash of the content
+    write_atomically(target, data)  # a unique temporary name: never half a PDF, nor a shared one
     return target
 
 

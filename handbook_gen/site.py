@@ -17,7 +17,7 @@ from pathlib import Path, PurePosixPath
 
 import yaml
 
-from . import __version__, mkdocs_run, paths, pdf, staging
+from . import __version__, mkdocs_run, output, paths, pdf, staging
 from .freshness import SHARED_FOLDER, read_stamp, site_fingerprint, write_stamp
 from .i18n import LANGUAGES
 from .resources import resource
@@ -47,6 +47,7 @@ def build_handbook(circle_id: str, site_name: str, language: str, docs: dict[str
     _check_arguments(circle_id, language, docs)
     out_dir = Path(out_dir).resolve()  # MkDocs reads a relative site_dir from the config's folder
     target = out_dir / circle_id
+    output.check_ownership(out_dir, [circle_id], shared_assets=False)  # build.build checked it first
     if out_dir.is_dir():
         staging.remove_stale(out_dir, circle_id)
     project = site_fingerprint(shared_assets)
@@ -75,6 +76,8 @@ def build_handbook(circle_id: str, site_name: str, language: str, docs: dict[str
         try:
             staging.swap_in(built, target, work / "old")
         except OSError as error:
+            if output.is_write_error(error):
+                raise  # an output problem (exit 2), not this circle's
             raise SiteError(f"could not publish {target}: {error.strerror or error}") from None
     return True
 

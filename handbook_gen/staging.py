@@ -2,7 +2,8 @@
 
 A build works in `.<circle-id>.<random>.staging` inside the output folder (so the final rename
 stays on one file system), holding a lock on a mark file in it while it runs. A build killed
-with SIGKILL leaves its folder behind, unlocked: the next build of that circle removes it.
+with SIGKILL leaves its folder behind, unlocked: the next build removes it (output.remove_leftovers;
+a folder named like one but without our mark is left alone, unless it is empty).
 """
 
 from __future__ import annotations
@@ -31,13 +32,27 @@ def work_folder(out_dir: Path, circle_id: str):
 def remove_stale(out_dir: Path, circle_id: str) -> None:
     """Work folders of this circle that a killed build left behind: nobody holds their lock
     (or it was killed before taking it). A build that still runs keeps its lock and its folder."""
-    for work in Path(out_dir).glob(f".{circle_id}.*{SUFFIX}"):
+    _remove_unlocked(Path(out_dir).glob(f".{circle_id}.*{SUFFIX}"))
+
+
+def remove_all_stale(out_dir: Path) -> None:
+    """The work folders of every circle that killed builds left behind (see remove_stale)."""
+    _remove_unlocked(Path(out_dir).glob(f".*{SUFFIX}"))
+
+
+def _remove_unlocked(works) -> None:
+    for work in works:
+        if not work.is_dir() or work.is_symlink():
+            continue  # not a work folder of ours
         try:
             with open(work / MARK, "rb") as mark:
                 fcntl.flock(mark, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 shutil.rmtree(work, ignore_errors=True)
         except FileNotFoundError:
-            shutil.rmtree(work, ignore_errors=True)  # killed between making the folder and the mark
+            # Killed between making the folder and the mark: then it is empty. A folder
+            # without our mark that holds anything is not ours to remove.
+            with contextlib.suppress(OSError):
+                work.rmdir()
         except OSError:
             continue  # locked: a build that is still running
 

@@ -143,7 +143,7 @@ def test_init_refuses_a_file_as_folder_and_a_bad_circle_id(tmp_path, capsys):
 
 def test_force_and_update_exclude_each_other(tmp_path, capsys):
     code, _, err = run(["init", str(tmp_path), "--force", "--update"], capsys)
-    assert code == 2 and "not allowed with" in err
+    assert code == 2 and "kan niet samen met --force" in err
 
 
 # --- reports for CI -------------------------------------------------------------------------
@@ -199,13 +199,14 @@ def test_github_format_also_writes_the_job_summary(tmp_path, monkeypatch, capsys
 
 
 def test_a_bug_is_exit_3_with_one_line_and_a_log(monkeypatch, tmp_path, capsys):
-    monkeypatch.setattr(cli, "CRASH_LOG", tmp_path / "fout.log")
+    monkeypatch.setattr(cli, "CRASH_LOG_FOLDER", tmp_path)
     monkeypatch.setattr(cli, "check_files", lambda files: {}["bug"])
     code, out, err = run(["validate", "circles"], capsys)
     assert code == 3 and out == ""
-    assert err.count("\n") == 1 and "interne fout" in err and str(tmp_path / "fout.log") in err
+    assert err.count("\n") == 1 and "interne fout" in err and str(tmp_path) in err
     assert "Traceback" not in err
-    assert "KeyError" in (tmp_path / "fout.log").read_text(encoding="utf-8")
+    [log] = tmp_path.glob("handbook-gen-error-*.log")
+    assert str(log) in err and "KeyError" in log.read_text(encoding="utf-8")
 
 
 def test_debug_shows_the_traceback(monkeypatch, capsys):

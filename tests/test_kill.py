@@ -1,5 +1,6 @@
 """A build killed with SIGKILL at any moment: readers see the old or the new handbook, never half
-of one, and the next build leaves no work folder behind (and none of another build's)."""
+of one, and the next build leaves no work folder behind (and none of another build's), also when
+it was killed while making PDFs: nothing is left in the output or in the temporary folder."""
 
 from __future__ import annotations
 
@@ -11,7 +12,11 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from helpers import ROOT
+
+pytestmark = pytest.mark.slow  # real builds, killed
 
 MINIMAL = ROOT / "tests/circles/minimal.yaml"
 
@@ -21,9 +26,10 @@ def digest(folder: Path) -> dict[str, str]:
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def build(circle: Path, out: Path) -> subprocess.Popen:
-    env = {**os.environ, "SOURCE_DATE_EPOCH": "1767225600"}
-    return subprocess.Popen([sys.executable, "-m", "handbook_gen", "build", "--no-history", "--no-pdf", str(circle),
+def build(circle: Path, out: Path, pdfs: bool = False, temporary: Path | None = None) -> subprocess.Popen:
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1767225600", **({"TMPDIR": str(temporary)} if temporary else {})}
+    options = [] if pdfs else ["--no-pdf"]
+    return subprocess.Popen([sys.executable, "-m", "handbook_gen", "build", "--no-history", *options, str(circle),
                              "-o", str(out)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
@@ -62,7 +68,7 @@ def test_sigkill_at_many_moments_leaves_old_or_new_and_no_staging(tmp_path):
 
     assert build(circle, out).wait(timeout=300) == 0
     left = sorted(p.name for p in out.iterdir() if p.name.startswith("."))
-    assert left == [".minimal.not-ours"], left
+    assert left == [".handbook-gen.lock", ".minimal.not-ours"], left
     assert killed_with_staging > 0  # some kill did hit a build in the middle
 
 
@@ -76,3 +82,46 @@ def test_a_running_builds_work_folder_is_left_alone(tmp_path):
         fcntl.flock(mark, fcntl.LOCK_EX)  # as a build in another process holds it
         assert build(MINIMAL, out).wait(timeout=300) == 0
         assert running.is_dir()
+
+
+def test_sigkill_while_making_pdfs_leaves_old_or_new_and_no_junk(tmp_path):
+    circle = tmp_path / "minimal.yaml"
+    old_text = MINIMAL.read_text(encoding="utf-8")
+    # A new name, theme and school day: the review-day pack and the forms are laid out again.
+    new_text = (old_text.replace("name: Cirkel Test", "name: Cirkel Nieuw", 1)
+                .replace("title: Rekenen", "title: Lezen", 1).replace('end: "15:30"', 'end: "15:00"', 1))
+    out = tmp_path / "site"
+    temporary = tmp_path / "tmp"  # the builds' temporary folder: nothing may stay behind in it
+    temporary.mkdir()
+    published = out / "minimal"
+    versions = {}
+    started = time.monotonic()
+    for label, text in (("new", new_text), ("old", old_text)):
+        circle.write_text(text, encoding="utf-8")
+        assert build(circle, out, pdfs=True, temporary=temporary).wait(timeout=600) == 0
+        versions[label] = digest(published)
+    full = (time.monotonic() - started) / 2
+    assert versions["old"] != versions["new"]
+    for version in versions.values():
+        changed = [name for name in version if name.endswith(".pdf")]
+        assert sorted(changed) == ["formulieren/formulieren.pdf", "reviews/review-a.pdf"]
+    assert {name: versions["old"][name] for name in versions["old"] if name.endswith(".pdf")} != \
+           {name: versions["new"][name] for name in versions["new"] if name.endswith(".pdf")}
+
+    killed_mid_build = 0
+    for step in range(5):
+        circle.write_text(new_text if step % 2 == 0 else old_text, encoding="utf-8")
+        process = build(circle, out, pdfs=True, temporary=temporary)
+        time.sleep(full * (0.2 + 0.15 * step))  # from MkDocs well into WeasyPrint
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=60)
+        assert digest(published) in (versions["old"], versions["new"]), f"half a handbook at step {step}"
+        killed_mid_build += any(p.name.startswith((".minimal.", ".handbook-gen-work.")) for p in out.iterdir())
+
+    assert build(circle, out, pdfs=True, temporary=temporary).wait(timeout=600) == 0
+    assert digest(published) in (versions["old"], versions["new"])
+    left = sorted(p.name for p in out.iterdir() if p.name.startswith("."))
+    assert left == [".handbook-gen.lock"], left
+    assert not [p for p in out.rglob("*") if p.name.endswith((".tmp", ".hg-tmp", ".staging"))]
+    assert list(temporary.iterdir()) == []
+    assert killed_mid_build > 0  # some kill did hit a build in the middle
