@@ -86,7 +86,7 @@ def build(checked: list[Checked], out_dir: Path, settings: Settings = Settings()
     for about in current:
         staging.remove_stale(out_dir, about["id"])  # killed builds of a circle now up to date
     if settings.shared_assets:
-        _publish_shared_assets(out_dir)
+        _publish_shared_assets(out_dir, settings.engine)
     # The PDFs made in this build, by key, for every worker: circles without their own
     # questions print the same blank forms. Outside out_dir: nothing of it is ever published.
     with tempfile.TemporaryDirectory(prefix="handbook-gen-pdfs-") as pdf_store:
@@ -125,16 +125,19 @@ def _build_one(circle: Circle, schedule: Schedule, about: dict, out_dir: Path,
     try:
         built = site.build_handbook(circle.id, handbook.site_name, circle.language, docs,
                                     handbook.nav, out_dir, settings.shared_assets, about,
-                                    settings.pdfs, pdf_store)
+                                    settings.pdfs, pdf_store, settings.engine)
     except site.SiteError as error:
         return Outcome(circle.id, "failed", str(error), shallow)
     return Outcome(circle.id, "built" if built else "unchanged", None, shallow)
 
 
-def _publish_shared_assets(out_dir: Path) -> None:
+def _publish_shared_assets(out_dir: Path, engine: str) -> None:
     generator = freshness.generator_fingerprint()
     shared = out_dir / freshness.SHARED_FOLDER
-    if freshness.read_stamp(shared).get("generator") != generator:
-        from .mkdocs_run import publish_shared_assets  # loads MkDocs: only when needed
+    stamp = {"generator": generator} if engine == "mkdocs" else {"generator": generator, "engine": engine}
+    if freshness.read_stamp(shared) != stamp:
+        # Loads the engine (MkDocs & co.): only when needed.
+        from .engine import get_engine
+        from .postprocess import publish_shared_assets
 
-        publish_shared_assets(shared, {"generator": generator})
+        publish_shared_assets(shared, get_engine(engine).theme_assets(), stamp)

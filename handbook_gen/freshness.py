@@ -29,7 +29,9 @@ PACKAGES = (*SITE_PACKAGES, "markupsafe", "icalendar", "babel", "holidays", "seg
             "jsonschema")
 RESOURCES = ("mkdocs.yml", "docs_templates", "theme")  # beside or inside the package
 PACKAGE_FILES = ("*.py", "*.json", "*.yaml", "*.html", "*.md", "locale/**/*")
-SITE_CODE = ("site.py", "mkdocs_run.py", "pdf.py", "paths.py", "safe_markdown.py")  # the site stage's code
+SITE_CODE = ("site.py", "mkdocs_run.py", "pdf.py", "paths.py", "safe_markdown.py",  # the site stage's code
+             "engine.py", "engine_mkdocs.py", "engine_properdocs.py", "engine_zensical.py",
+             "postprocess.py")
 SHARED_FOLDER = "assets"  # theme files under theme/assets/ are the shared assets
 
 
@@ -40,6 +42,7 @@ class Settings:
     shared_assets: bool = True
     use_history: bool = True
     pdfs: bool = True  # the review-day packs and the forms PDF (most of a cold build's time)
+    engine: str = "mkdocs"  # the site engine that renders the pages (engine.py)
 
 
 def source_keys(files: list[Path], settings: Settings) -> dict[Path, str]:
