@@ -1,0 +1,86 @@
+"""Zensical (experimental): the Material team's successor, reading the same `mkdocs.yml`.
+
+Zensical renders the same per-circle config and docs folder through its library call
+`zensical.build()`; it runs no MkDocs plugins, and our steps never needed one (postprocess.py).
+What differs from MkDocs is written down in docs/engines.md. Zensical prints its progress
+itself (from compiled code), so its output is caught at the level of the file descriptors.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import sys
+import tempfile
+from importlib.metadata import version
+from pathlib import Path
+
+import zensical
+
+from .engine import EngineError
+from .resources import resource
+
+# Zensical writes what MkDocs leaves out: a theme README and the empty pages our theme
+# overrides to switch off (no 404 page, no sitemap; see theme/404.html and theme/sitemap.xml).
+NOT_PUBLISHED = ("README.md", "404.html", "sitemap.xml")
+
+
+class ZensicalEngine:
+    name = "zensical"
+    search_index = "search.json"  # at the handbook's root (MkDocs: search/search_index.json)
+
+    def __init__(self):
+        self.version = f"zensical {version('zensical')}"
+        self.generator = f"zensical-{version('zensical')}"
+
+    def render(self, config_file: Path, site_dir: Path, cache_key: str) -> None:
+        # Zensical reads site_dir from the config ("site" beside it); built there, moved after.
+        built = Path(config_file).parent / "site"
+        with _caught_output() as output:
+            try:
+                zensical.build(str(config_file), {"strict": True, "clean": True})
+            except Exception as error:  # compiled code: one clean line, with what it printed
+                raise EngineError(_failure_message(error, output())) from None
+        for name in NOT_PUBLISHED:
+            leftover = built / name
+            if leftover.is_file() and (name == "README.md" or leftover.stat().st_size == 0):
+                leftover.unlink()
+        if built.resolve() != Path(site_dir).resolve():
+            shutil.move(str(built), str(site_dir))
+
+    def theme_assets(self) -> dict[str, Path]:
+        """Zensical's own assets, then ours over them (theme/assets, the custom_dir's)."""
+        assets = {}
+        for folder in (Path(zensical.__file__).parent / "templates" / "assets", resource("theme") / "assets"):
+            for path in sorted(folder.rglob("*")):
+                name = path.relative_to(folder).as_posix()
+                if path.is_file() and not any(part.startswith(".") for part in name.split("/")):
+                    assets[name] = path
+        return assets
+
+
+def _failure_message(error: Exception, printed: str) -> str:
+    lines = [" ".join(line.split()) for line in printed.splitlines() if line.strip()]
+    details = " ".join(line for line in lines if "error" in line.lower() or "warning" in line.lower())
+    return f"Zensical: {details or error}"
+
+
+@contextlib.contextmanager
+def _caught_output():
+    """Zensical's stdout and stderr into a file; yields a function that reads what it caught."""
+    with tempfile.TemporaryFile(mode="w+b") as caught:
+        saved = [os.dup(1), os.dup(2)]
+        for stream in (1, 2):
+            os.dup2(caught.fileno(), stream)
+        try:
+            yield lambda: (caught.seek(0), caught.read().decode("utf-8", "replace"))[1]
+        finally:
+            sys.stdout.flush()  # what Python code printed meanwhile belongs to the caught part
+            sys.stderr.flush()
+            for stream, copy in zip((1, 2), saved):
+                os.dup2(copy, stream)
+                os.close(copy)
+
+
+ENGINE = ZensicalEngine()
