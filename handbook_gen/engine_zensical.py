@@ -16,10 +16,13 @@ import tempfile
 from importlib.metadata import version
 from pathlib import Path
 
+import yaml
 import zensical
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from .engine import EngineError
-from .resources import resource
+from .i18n import DEFAULT_LANGUAGE, catalog
+from .resources import package_dir, resource
 
 # Zensical writes what MkDocs leaves out: a theme README and the empty pages our theme
 # overrides to switch off (no 404 page, no sitemap; see theme/404.html and theme/sitemap.xml).
@@ -46,6 +49,7 @@ class ZensicalEngine:
             leftover = built / name
             if leftover.is_file() and (name == "README.md" or leftover.stat().st_size == 0):
                 leftover.unlink()
+        _localize_search(built, _language(config_file))
         if built.resolve() != Path(site_dir).resolve():
             shutil.move(str(built), str(site_dir))
 
@@ -58,6 +62,35 @@ class ZensicalEngine:
                 if path.is_file() and not any(part.startswith(".") for part in name.split("/")):
                     assets[name] = path
         return assets
+
+
+# The search dialog's English words (Zensical 0.0.73's script) -> keys of handbook.search_ui.
+SEARCH_WORDS = {"Search": "search", "Close search": "close", "Filters": "filters",
+                "Search results": "results_label", "No results": "no_results",
+                "Loading search\u2026": "loading", "1 result": "one_result", "Tags": "tags",
+                "Use Up and Down arrow keys to move between tags. Press Space or Enter to toggle a tag.":
+                    "tags_hint"}
+
+
+def _localize_search(site: Path, language: str) -> None:
+    """Every page gets the script that puts the handbook's words in the search dialog."""
+    texts = catalog(language)
+    words = {english: texts.text(f"handbook.search_ui.{key}") for english, key in SEARCH_WORDS.items()}
+    environment = Environment(loader=FileSystemLoader(package_dir()), autoescape=True,
+                              undefined=StrictUndefined)
+    script = environment.get_template("zensical_search.html").render(
+        words=words, counted=texts.text("handbook.search_ui.results", count="{count}")).encode("utf-8")
+    for page in site.rglob("*.html"):
+        html = page.read_bytes()
+        end = html.rfind(b"</body>")
+        if end >= 0:
+            page.write_bytes(html[:end] + script + html[end:])
+
+
+def _language(config_file: Path) -> str:
+    """The handbook's language: theme.language of the per-circle config (site.py writes it)."""
+    config = yaml.safe_load(Path(config_file).read_text(encoding="utf-8"))
+    return config.get("theme", {}).get("language", DEFAULT_LANGUAGE)
 
 
 def _failure_message(error: Exception, printed: str) -> str:
