@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -93,9 +94,22 @@ def _language(config_file: Path) -> str:
     return config.get("theme", {}).get("language", DEFAULT_LANGUAGE)
 
 
+_COLOURS = re.compile(r"\x1b\[[0-9;]*m")
+_PROBLEM = re.compile(r"^(?:Warning|Error):\s*(.+)$")
+_PLACE = re.compile(r"\[\s*(\S+:\d+:\d+)\s*\]")
+
+
 def _failure_message(error: Exception, printed: str) -> str:
-    lines = [" ".join(line.split()) for line in printed.splitlines() if line.strip()]
-    details = " ".join(line for line in lines if "error" in line.lower() or "warning" in line.lower())
+    """What Zensical printed, in one line: each warning with its place ("page does not exist
+    (index.md:76:9)"); its own exception when it printed none."""
+    problems: list[str] = []
+    for line in _COLOURS.sub("", printed).splitlines():
+        line = line.strip()
+        if found := _PROBLEM.match(line):
+            problems.append(found[1])
+        elif (place := _PLACE.search(line)) and problems and "(" not in problems[-1]:
+            problems[-1] += f" ({place[1]})"
+    details = " ".join(p if p.endswith((".", "!", "?")) else p + "." for p in dict.fromkeys(problems))
     return f"Zensical: {details or error}"
 
 

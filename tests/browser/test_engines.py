@@ -14,6 +14,7 @@ import json
 import os
 import re
 import subprocess
+import sys
 import sysconfig
 import tomllib
 import venv
@@ -30,6 +31,8 @@ AXE = ROOT / "tests" / "js" / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 PAGES = ("index.html", "team.html", "formulieren/lesbezoek.html", "reviews/review-regenboog.html")
 SEARCH_WORD = "Regenboog"  # on several pages of arkade-noord
+STAMP = ".handbook-gen.json"  # names the engine, so it differs by design
+GENERATOR = re.compile(rb'<meta name="generator" content="[^"]*">')
 
 
 def pinned(extra: str) -> list[str]:
@@ -58,15 +61,54 @@ def build_examples(python: Path, engine: str, out: Path) -> subprocess.Completed
 
 
 @pytest.fixture(scope="module", params=["properdocs", "zensical"])
-def engine(request, tmp_path_factory) -> tuple[str, Path]:
-    """(engine name, output folder of the examples built with it)."""
+def engine_venv(request, tmp_path_factory) -> tuple[str, Path]:
+    """(engine name, the python of its venv): one venv per engine per run."""
     name = request.param
-    python = engine_python(tmp_path_factory.mktemp(f"venv-{name}"), name)
+    return name, engine_python(tmp_path_factory.mktemp(f"venv-{name}"), name)
+
+
+@pytest.fixture(scope="module")
+def engine(engine_venv, tmp_path_factory) -> tuple[str, Path]:
+    """(engine name, output folder of the examples built with it)."""
+    name, python = engine_venv
     out = tmp_path_factory.mktemp(f"site-{name}")
     done = build_examples(python, name, out)
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""  # the engine's own output stays off the terminal
     return name, out
+
+
+def test_properdocs_makes_the_pages_mkdocs_makes(engine, tmp_path):
+    """A drop-in: the same bytes, but for the line that names the engine (and the stamps)."""
+    name, out = engine
+    if name != "properdocs":
+        pytest.skip("Zensical renders its own templates (docs/engines.md lists what differs)")
+    done = build_examples(Path(sys.executable), "mkdocs", tmp_path)
+    assert done.returncode == 0, done.stderr
+    theirs = sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file() and p.name != STAMP)
+    ours = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file() and p.name != STAMP)
+    assert theirs == ours
+    for path in ours:
+        mine, other = (tmp_path / path).read_bytes(), (out / path).read_bytes()
+        if path.suffix == ".html":
+            mine, other = GENERATOR.sub(b"", mine), GENERATOR.sub(b"", other)
+        assert mine == other, path
+
+
+def test_a_zensical_failure_is_one_line_with_its_place(engine_venv, tmp_path):
+    name, python = engine_venv
+    if name != "zensical":
+        pytest.skip("the MkDocs-family message is tested with MkDocs itself (test_site.py)")
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "index.md").write_text("# Start\n\n[kapot](bestaat-niet.md)\n", encoding="utf-8")
+    (tmp_path / "mkdocs.yml").write_text("site_name: Proef\nuse_directory_urls: false\n", encoding="utf-8")
+    probe = ("import sys; from pathlib import Path; from handbook_gen.engine_zensical import ENGINE\n"
+             "try: ENGINE.render(Path('mkdocs.yml').resolve(), Path('site').resolve(), '')\n"
+             "except Exception as error: print(type(error).__name__, error); sys.exit(1)")
+    done = subprocess.run([str(python), "-c", probe], capture_output=True, text=True, cwd=tmp_path,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=120)
+    assert (done.returncode, done.stdout, done.stderr) == (
+        1, "EngineError Zensical: page does not exist (index.md:3:9).\n", "")
 
 
 def test_the_stamp_and_the_pages_name_the_engine(engine):
