@@ -24,7 +24,7 @@ from .resources import package_dir, resource
 
 # The libraries whose version can change a page, a calendar or a PDF; those of the site stage.
 SITE_PACKAGES = ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "jinja2", "weasyprint",
-                 "pydyf")
+                 "pydyf", "properdocs", "zensical")  # the other engines: "unknown" when not installed
 PACKAGES = (*SITE_PACKAGES, "markupsafe", "icalendar", "babel", "holidays", "segno", "pyyaml",
             "jsonschema")
 RESOURCES = ("mkdocs.yml", "docs_templates", "theme")  # beside or inside the package
