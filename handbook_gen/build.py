@@ -96,8 +96,16 @@ def build(checked: list[Checked], out_dir: Path, settings: Settings = Settings()
                 outcomes = list(pool.map(_build_one, *zip(*jobs)))
         else:
             outcomes = [_build_one(*job) for job in jobs]
-    write_index([*abouts, *current], out_dir)
+    write_index([*abouts, *current], out_dir, _generator(settings.engine))
     return outcomes
+
+
+def _generator(engine: str) -> str:
+    """"handbook-gen 0.1.0, mkdocs-1.6.1, mkdocs-material-9.8.2": what made the handbooks."""
+    from . import __version__
+    from .engine import generator_line
+
+    return f"handbook-gen {__version__}, {generator_line(engine)}"
 
 
 def failed(outcomes: list[Outcome]) -> bool:

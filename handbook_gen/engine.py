@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+from importlib.metadata import version
 from pathlib import Path
 from typing import Protocol
 
@@ -41,6 +42,21 @@ class Engine(Protocol):
 
 
 PACKAGES = {"mkdocs": "mkdocs", "properdocs": "properdocs", "zensical": "zensical"}  # to import
+
+
+# The packages whose versions name an engine's output, in the form of Material's generator line.
+GENERATOR_PACKAGES = {"mkdocs": ("mkdocs", "mkdocs-material"), "properdocs": ("properdocs", "mkdocs-material"),
+                      "zensical": ("zensical",)}
+
+
+def generator_line(name: str) -> str:
+    """"mkdocs-1.6.1, mkdocs-material-9.8.2": from the installed packages, without loading them."""
+    return ", ".join(f"{package}-{version(package)}" for package in GENERATOR_PACKAGES[name])
+
+
+def version_line(name: str) -> str:
+    """"mkdocs 1.6.1, mkdocs-material 9.8.2", for the stamp."""
+    return ", ".join(f"{package} {version(package)}" for package in GENERATOR_PACKAGES[name])
 
 
 def check_installed(name: str) -> None:

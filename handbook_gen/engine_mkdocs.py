@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-from importlib.metadata import version
 from pathlib import Path
 
 from . import mkdocs_run
-from .engine import EngineError
+from .engine import EngineError, generator_line, version_line
 
 
 class MkDocsEngine:
-    """MkDocs' Python API, through mkdocs_run; `package` is the distribution that provides it."""
+    """MkDocs' Python API, through mkdocs_run (ProperDocs provides the same API)."""
 
     search_index = "search/search_index.json"
 
-    def __init__(self, name: str, package: str):
+    def __init__(self, name: str):
         self.name = name
-        theme = version("mkdocs-material")
-        self.version = f"{package} {version(package)}, mkdocs-material {theme}"
-        self.generator = f"{package}-{version(package)}, mkdocs-material-{theme}"
+        self.version = version_line(name)
+        self.generator = generator_line(name)
 
     def render(self, config_file: Path, site_dir: Path, cache_key: str) -> None:
         try:
@@ -30,4 +28,4 @@ class MkDocsEngine:
         return mkdocs_run.theme_assets()
 
 
-ENGINE = MkDocsEngine("mkdocs", "mkdocs")
+ENGINE = MkDocsEngine("mkdocs")

@@ -19,4 +19,4 @@ import properdocs.replacement  # noqa: E402, F401  (the redirect is the import's
 
 from .engine_mkdocs import MkDocsEngine  # noqa: E402
 
-ENGINE = MkDocsEngine("properdocs", "properdocs")
+ENGINE = MkDocsEngine("properdocs")

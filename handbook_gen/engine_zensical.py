@@ -14,14 +14,13 @@ import re
 import shutil
 import sys
 import tempfile
-from importlib.metadata import version
 from pathlib import Path
 
 import yaml
 import zensical
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from .engine import EngineError
+from .engine import EngineError, generator_line, version_line
 from .i18n import DEFAULT_LANGUAGE, catalog
 from .resources import package_dir, resource
 
@@ -35,8 +34,8 @@ class ZensicalEngine:
     search_index = "search.json"  # at the handbook's root (MkDocs: search/search_index.json)
 
     def __init__(self):
-        self.version = f"zensical {version('zensical')}"
-        self.generator = f"zensical-{version('zensical')}"
+        self.version = version_line("zensical")
+        self.generator = generator_line("zensical")
 
     def render(self, config_file: Path, site_dir: Path, cache_key: str) -> None:
         # Zensical reads site_dir from the config ("site" beside it); built there, moved after.

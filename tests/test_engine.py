@@ -77,6 +77,18 @@ def test_the_default_engine_says_what_it_is():
     assert engine.generator == "mkdocs-1.6.1, mkdocs-material-9.8.2"  # Material's own line
 
 
+def test_the_index_page_names_handbook_gen_and_the_engine(tmp_path):
+    from handbook_gen.build import _generator
+    from handbook_gen.index_page import write_index
+
+    assert _generator("mkdocs") == "handbook-gen 0.1.0, mkdocs-1.6.1, mkdocs-material-9.8.2"
+    circle = {"id": "cirkel-c", "name": "C", "board": "B", "school_year": "2025-2026", "year": "build"}
+    write_index([circle], tmp_path, 'x & "y"')
+    assert '<meta name="generator" content="x &amp; &#34;y&#34;">' in (tmp_path / "index.html").read_text(encoding="utf-8")
+    write_index([circle], tmp_path)
+    assert 'name="generator"' not in (tmp_path / "index.html").read_text(encoding="utf-8")
+
+
 def test_an_unknown_engine_is_refused():
     with pytest.raises(EngineError, match="unknown engine 'hugo'"):
         get_engine("hugo")

@@ -118,6 +118,8 @@ def test_the_stamp_and_the_pages_name_the_engine(engine):
     assert stamp["engine"].startswith(f"{name} {version}")
     page = (out / "arkade-noord" / "index.html").read_text(encoding="utf-8")
     assert f'<meta name="generator" content="{name}-{version}' in page
+    index = (out / "index.html").read_text(encoding="utf-8")  # the output folder's front page
+    assert f'<meta name="generator" content="handbook-gen 0.1.0, {name}-{version}' in index
     assert not (out / "arkade-noord" / "assets").exists()  # shared assets: none of its own
 
 
