@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import freshness, staging
+from .engine import DEFAULT
 from .freshness import Settings
 from .index_page import write_index
 from .model import Circle
@@ -142,7 +143,8 @@ def _build_one(circle: Circle, schedule: Schedule, about: dict, out_dir: Path,
 def _publish_shared_assets(out_dir: Path, engine: str) -> None:
     generator = freshness.generator_fingerprint()
     shared = out_dir / freshness.SHARED_FOLDER
-    stamp = {"generator": generator} if engine == "mkdocs" else {"generator": generator, "engine": engine}
+    # The default engine's stamp is as it was before there were others: no rebuild on upgrade.
+    stamp = {"generator": generator} if engine == DEFAULT else {"generator": generator, "engine": engine}
     if freshness.read_stamp(shared) != stamp:
         # Loads the engine (MkDocs & co.): only when needed.
         from .engine import get_engine

@@ -18,7 +18,7 @@ from functools import lru_cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from . import __version__
+from . import __version__, engine
 from .git import last_commits
 from .resources import package_dir, resource
 
@@ -42,7 +42,7 @@ class Settings:
     shared_assets: bool = True
     use_history: bool = True
     pdfs: bool = True  # the review-day packs and the forms PDF (most of a cold build's time)
-    engine: str = "mkdocs"  # the site engine that renders the pages (engine.py)
+    engine: str = engine.DEFAULT  # the site engine that renders the pages
 
 
 def source_keys(files: list[Path], settings: Settings) -> dict[Path, str]:

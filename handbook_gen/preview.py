@@ -23,6 +23,7 @@ from urllib.parse import parse_qs, urlsplit
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from .build import Outcome, build, failed
+from .engine import DEFAULT
 from .freshness import Settings
 from .i18n import catalog
 from .resources import package_dir
@@ -50,7 +51,7 @@ class Preview:
 
     def __init__(self, paths: list[Path], check: Callable[[list[Path]], Checks],
                  announce: Callable[[list[Outcome] | None, str], None], port: int = 8000,
-                 engine: str = "mkdocs"):
+                 engine: str = DEFAULT):
         self.paths = paths
         self.check = check
         self.announce = announce
