@@ -110,3 +110,26 @@ def test_the_engine_option_lists_the_engines(capsys):
     code, out, err = run(["build", "--engine", "hugo"], capsys)
     assert code == 2
     assert "invalid choice: 'hugo'" in err and "'mkdocs', 'properdocs', 'zensical'" in err
+
+
+def test_the_engines_workflow_runs_the_acceptance_checks_per_engine():
+    """.github/workflows/engines.yml: each non-default engine installed from its extra, the
+    examples built with it, then tests/browser/test_engines.py for that engine; ProperDocs must
+    pass, Zensical (experimental) may fail without failing the run."""
+    import tomllib
+
+    import yaml
+
+    from helpers import ROOT
+
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "engines.yml").read_text(encoding="utf-8"))
+    job = workflow["jobs"]["engine"]
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["optional-dependencies"]
+    assert job["strategy"]["matrix"]["engine"] == ["properdocs", "zensical"]
+    assert all(name in extras for name in job["strategy"]["matrix"]["engine"])
+    assert job["continue-on-error"] == "${{ matrix.engine == 'zensical' }}"
+    steps = " ".join(step.get("run", "") for step in job["steps"])
+    assert """pip install ".[${{ matrix.engine }}]\"""" in steps
+    assert "--engine ${{ matrix.engine }}" in steps
+    assert "tests/browser/test_engines.py -k ${{ matrix.engine }}" in steps
+    assert (ROOT / "tests" / "browser" / "test_engines.py").is_file()
