@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Callable
 
 from . import freshness, output, public_feeds
+from .engine import DEFAULT
 from .freshness import Settings
 from .i18n import LANGUAGES
 from .index_page import honest_list, listable, write_index
@@ -119,10 +120,11 @@ def build(checked: list[Checked], out_dir: Path, settings: Settings = Settings()
             # killed build leaves there, the next one removes (never junk in /tmp).
             with output.work_folder(out_dir) as work, output.private_temporary_folder(work):
                 if settings.shared_assets:
-                    _publish_shared_assets(out_dir, work)
+                    _publish_shared_assets(out_dir, settings.engine)
                 outcomes = _build_all(todo, out_dir, settings, workers, work)
             failed_ids = {outcome.circle_id for outcome in outcomes if outcome.state == "failed"}
-            write_index(honest_list([*abouts, *current], failed_ids, out_dir), out_dir)
+            write_index(honest_list([*abouts, *current], failed_ids, out_dir), out_dir,
+                        _generator(settings.engine))
             feeds_dir = Path(feeds_dir) if feeds_dir else out_dir / public_feeds.FOLDER
             if settings.public_feeds:
                 held = [about for about in current if shard is None or shard.holds(about["id"])]
@@ -167,6 +169,14 @@ def _publish_feeds(feeds_dir: Path, public: public_feeds.PublicFeeds, outcomes: 
     public_feeds.publish(feeds_dir, new, kept)
 
 
+def _generator(engine: str) -> str:
+    """"handbook-gen 0.1.0, mkdocs-1.6.1, mkdocs-material-9.8.2": what made the handbooks."""
+    from . import __version__
+    from .engine import generator_line
+
+    return f"handbook-gen {__version__}, {generator_line(engine)}"
+
+
 def failed(outcomes: list[Outcome]) -> bool:
     return any(outcome.state == "failed" for outcome in outcomes)
 
@@ -200,7 +210,7 @@ def _build_one(circle: Circle, schedule: Schedule, about: dict, out_dir: Path,
     try:
         built = site.build_handbook(circle.id, handbook.site_name, circle.language, docs,
                                     handbook.nav, out_dir, settings.shared_assets, about,
-                                    settings.pdfs, pdf_store)
+                                    settings.pdfs, pdf_store, settings.engine)
     except site.SiteError as error:
         return Outcome(circle.id, "failed", str(error), shallow)
     except OSError as error:  # in a worker: as an OutputError, which crosses to the parent
@@ -210,10 +220,14 @@ def _build_one(circle: Circle, schedule: Schedule, about: dict, out_dir: Path,
     return Outcome(circle.id, "built" if built else "unchanged", None, shallow, feeds)
 
 
-def _publish_shared_assets(out_dir: Path, work: Path) -> None:
+def _publish_shared_assets(out_dir: Path, engine: str) -> None:
     generator = freshness.generator_fingerprint()
     shared = out_dir / freshness.SHARED_FOLDER
-    if freshness.read_stamp(shared).get("generator") != generator:
-        from .mkdocs_run import publish_shared_assets  # loads MkDocs: only when needed
+    # The default engine's stamp is as it was before there were others: no rebuild on upgrade.
+    stamp = {"generator": generator} if engine == DEFAULT else {"generator": generator, "engine": engine}
+    if freshness.read_stamp(shared) != stamp:
+        # Loads the engine (MkDocs & co.): only when needed.
+        from .engine import get_engine
+        from .postprocess import publish_shared_assets
 
-        publish_shared_assets(shared, {"generator": generator}, work)
+        publish_shared_assets(shared, get_engine(engine).theme_assets(), stamp)

@@ -158,7 +158,8 @@ def cmd_build(args) -> int:
         check_destination(args.output, [*(args.paths or [DEFAULT_CIRCLES]), *files])
     public, feeds_dir = public_feed_settings(args, files)
     settings = Settings(shared_assets=not args.standalone, use_history=not args.no_history,
-                        pdfs=not args.no_pdf, public_feeds=public)
+                        pdfs=not args.no_pdf, public_feeds=public,
+                        engine=require_engine(args.engine, args.lang))
     keys = source_keys(files, settings)  # before the files are read (see build.build)
     current = build.current_handbooks(keys, args.output, feeds_dir if public else None)
     results = check_files([path for path in files if path not in current],
@@ -267,6 +268,25 @@ def output_folder(text: str) -> Path:
     return Path(text)
 
 
+def require_engine(name: str, language: str | None) -> str:
+    """--engine: a site engine that is installed; one line and exit 2 otherwise (see engine.py)."""
+    from .engine import EngineError, check_installed
+
+    try:
+        check_installed(name)
+    except EngineError as error:
+        raise UsageError(catalog(language or "nl").message("cli.engine_missing", engine=name,
+                                                           reason=error)) from None
+    return name
+
+
+def add_engine_option(command: argparse.ArgumentParser) -> None:
+    from .engine import DEFAULT, ENGINES, EXPERIMENTAL
+
+    command.add_argument("--engine", choices=ENGINES, default=DEFAULT,
+                         help=f"site-engine (standaard: {DEFAULT}; experimenteel: {', '.join(EXPERIMENTAL)})")
+
+
 def remembered(current: dict[Path, dict]) -> list[Checked]:
     """The files of handbooks that are up to date: not checked again; their warnings are
     reported again, as the build that made the handbook found them."""
@@ -287,7 +307,7 @@ def print_outcomes(outcomes, out_dir: Path, language: str | None) -> int:
 
 
 def cmd_serve(args) -> int:
-    from .preview import Checks, Preview  # pulls in MkDocs, like build
+    from .preview import Checks, Preview
 
     texts = catalog(args.lang or "nl")
     paths = args.paths or [DEFAULT_CIRCLES]
@@ -307,8 +327,9 @@ def cmd_serve(args) -> int:
         key = "cli.preview_updated" if outcomes and not failures else "cli.preview_kept"
         print(catalog(language).message(key, url=preview.url), flush=True)
 
+    engine = require_engine(args.engine, args.lang)
     try:
-        preview = Preview(paths, check, announce, args.port)
+        preview = Preview(paths, check, announce, args.port, engine)
     except OSError as error:
         raise UsageError(texts.message("cli.port_busy", port=args.port, reason=error.strerror)) from None
     print(texts.message("cli.serving", url=preview.url), flush=True)
@@ -404,6 +425,7 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--no-pdf", action="store_true",
                        help="zonder de pdf's (reviewdagmappen, formulieren): veel sneller, voor een snelle controle")
     build.add_argument("--format", choices=FORMATS, default="text")
+    add_engine_option(build)
     build.add_argument("--no-history", action="store_true",
                        help="lees de git-geschiedenis van de cirkelbestanden niet (SEQUENCE in de agenda's)")
     build.add_argument("--feeds-out", type=Path, metavar="DIR", help=(
@@ -431,6 +453,7 @@ def parser() -> argparse.ArgumentParser:
                                 help="bekijk de handboeken in de browser terwijl je het cirkelbestand bewerkt")
     serve.add_argument("paths", nargs="*", type=Path, metavar="PATH")
     serve.add_argument("--port", type=port_number, default=8000, help="standaard: 8000")
+    add_engine_option(serve)
     serve.set_defaults(run=cmd_serve)
 
     init = commands.add_parser("init", parents=[language],

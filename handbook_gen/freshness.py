@@ -19,18 +19,20 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import __version__
+from . import __version__, engine
 from .git import last_commits
 from .resources import package_dir, resource
 
 # The libraries whose version can change a page, a calendar or a PDF; those of the site stage.
 SITE_PACKAGES = ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "jinja2", "weasyprint",
-                 "pydyf")
+                 "pydyf", "properdocs", "zensical")  # the other engines: "unknown" when not installed
 PACKAGES = (*SITE_PACKAGES, "markupsafe", "icalendar", "babel", "holidays", "segno", "pyyaml",
             "jsonschema")
 RESOURCES = ("mkdocs.yml", "docs_templates", "theme")  # beside or inside the package
 PACKAGE_FILES = ("*.py", "*.json", "*.yaml", "*.html", "*.md", "locale/**/*")
-SITE_CODE = ("site.py", "mkdocs_run.py", "pdf.py", "paths.py", "safe_markdown.py")  # the site stage's code
+SITE_CODE = ("site.py", "mkdocs_run.py", "pdf.py", "paths.py", "safe_markdown.py",  # the site stage's code
+             "engine.py", "engine_mkdocs.py", "engine_properdocs.py", "engine_zensical.py",
+             "postprocess.py")
 SHARED_FOLDER = "assets"  # theme files under theme/assets/ are the shared assets
 
 if TYPE_CHECKING:
@@ -44,6 +46,7 @@ class Settings:
     shared_assets: bool = True
     use_history: bool = True
     pdfs: bool = True  # the review-day packs and the forms PDF (most of a cold build's time)
+    engine: str = engine.DEFAULT  # the site engine that renders the pages
     public_feeds: PublicFeeds | None = None  # the feeds at secret addresses (HANDBOOK_FEED_SECRET)
 
     def key_data(self) -> dict:

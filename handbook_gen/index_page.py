@@ -51,9 +51,10 @@ def honest_list(inputs: list[dict], failed_ids: set[str], out_dir: Path) -> list
     return [listed[circle_id] for circle_id in sorted(listed)]
 
 
-def write_index(circles: list[dict], out_dir: Path) -> None:
+def write_index(circles: list[dict], out_dir: Path, generator: str | None = None) -> None:
     """`out_dir/index.html`: the circles (mappings with FIELDS) grouped by board, each linking
-    to its handbook. Every value is HTML-escaped by the template (autoescape)."""
+    to its handbook. Every value is HTML-escaped by the template (autoescape). `generator`: what
+    made the handbooks (handbook-gen and the site engine), for the page's generator line."""
     by_board: dict[str, list[dict]] = defaultdict(list)
     for circle in circles:
         if not is_slug(str(circle["id"])):  # it becomes a link: no "javascript:"
@@ -63,7 +64,7 @@ def write_index(circles: list[dict], out_dir: Path) -> None:
               for board, items in sorted(by_board.items(), key=lambda b: b[0].casefold())]
     texts = catalog("nl")  # the index is Dutch: the programme's own language
     year_labels = {key: texts.text(f"handbook.year.{key}") for key in ("build", "embed")}
-    html = _template().render(boards=boards, year_labels=year_labels)
+    html = _template().render(boards=boards, year_labels=year_labels, generator=generator)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     write_atomically(out_dir / "index.html", html.encode("utf-8"))  # never half a page

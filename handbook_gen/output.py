@@ -32,7 +32,7 @@ WORK_PREFIX = ".handbook-gen-work."  # a build's private work folder (the PDF st
 WORK_MARK = ".handbook-gen-work"  # in each such folder: proves it is ours
 TEMPORARY = ".hg-tmp"  # the suffix of every temporary file a build writes in the output
 INDEX = "index.html"
-INDEX_MARKS = ('<meta name="generator" content="handbook-gen">',
+INDEX_MARKS = ('<meta name="generator" content="handbook-gen',  # then its version and engine
                "<title>Leren tussen Scholen – handboeken</title>")  # the latter: older versions
 # Errors of a folder that cannot take the output: exit 2 with the path, never "a bug".
 WRITE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM,

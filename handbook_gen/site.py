@@ -1,23 +1,25 @@
-"""The site stage: one circle's Markdown pages -> a published, offline MkDocs handbook.
+"""The site stage: one circle's Markdown pages -> a published, offline handbook.
 
-Each handbook is built in-process with MkDocs' Python API into a staging folder next to the
-published one, and swapped in whole only when the build succeeded, so a failed build never
+Each handbook is rendered in-process by the chosen site engine (engine.py; MkDocs by default) into
+a staging folder next to the published one, finished by our own steps (postprocess.py, pdf.py), and swapped in whole only when the build succeeded, so a failed build never
 touches what readers already have. A hash of every input is stored in the built folder; when it
 matches, the circle is not built again.
 
 The per-circle MkDocs config is plain YAML that inherits the project's base mkdocs.yml
-(`INHERIT:`), so another MkDocs-compatible builder could build the same folder.
+(`INHERIT:`), so every engine that reads `mkdocs.yml` builds the same folder.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
 import yaml
 
-from . import __version__, mkdocs_run, output, paths, pdf, staging
+from . import __version__, output, paths, pdf, postprocess, staging
+from .engine import DEFAULT, EngineError, get_engine
 from .freshness import SHARED_FOLDER, read_stamp, site_fingerprint, write_stamp
 from .i18n import LANGUAGES
 from .resources import resource
@@ -34,11 +36,11 @@ class SiteError(Exception):
 def build_handbook(circle_id: str, site_name: str, language: str, docs: dict[str, str | bytes],
                    nav: list, out_dir: Path, shared_assets: bool = False,
                    about: dict | None = None, pdfs: bool = True,
-                   pdf_store: Path | None = None) -> bool:
+                   pdf_store: Path | None = None, engine: str = DEFAULT) -> bool:
     """Build `out_dir/<circle_id>/`; True when built, False when skipped as unchanged.
 
     With `shared_assets` the handbook links to the theme assets in `out_dir/assets/` (see
-    mkdocs_run), else it carries its own copy. `pdfs`: the PDFs of the built pages (see pdf);
+    postprocess), else it carries its own copy. `engine`: which site engine renders the pages. `pdfs`: the PDFs of the built pages (see pdf);
     a PDF whose pages did not change is taken from the published handbook, or from `pdf_store`,
     where the handbooks of one build share theirs. `about` is kept in the handbook's stamp: what
     a later build needs to know of it without reading the circle again (see `stamp`).
@@ -51,7 +53,12 @@ def build_handbook(circle_id: str, site_name: str, language: str, docs: dict[str
     if out_dir.is_dir():
         staging.remove_stale(out_dir, circle_id)
     project = site_fingerprint(shared_assets)
-    digest = inputs_digest(circle_id, site_name, language, docs, nav, project, shared_assets, pdfs)
+    try:
+        renderer = get_engine(engine)
+    except EngineError as error:
+        raise SiteError(str(error)) from None
+    digest = inputs_digest(circle_id, site_name, language, docs, nav, project, shared_assets, pdfs,
+                           renderer.version)
     previous = read_stamp(target)
     if previous.get("inputs") == digest:
         if about is not None and previous.get("about") != about:
@@ -62,15 +69,17 @@ def build_handbook(circle_id: str, site_name: str, language: str, docs: dict[str
     with staging.work_folder(out_dir, circle_id) as work:
         config_file = _write_sources(work, site_name, language, docs, nav)
         built = work / "site"
-        stamp = {"inputs": digest, "about": about, "generator": f"handbook-gen {__version__}"}
+        stamp = {"inputs": digest, "about": about, "generator": f"handbook-gen {__version__}",
+                 "engine": renderer.version}
         try:
-            mkdocs_run.run(config_file, built, project, shared_assets)
+            renderer.render(config_file, built, project)
+            postprocess.finish(built, renderer, _shared_names(renderer, project) if shared_assets else None)
             if pdfs:
                 stamp["pdfs"] = pdf.write_pdfs(
                     built, _review_ids(docs), language,
                     out_dir / SHARED_FOLDER if shared_assets else None,
                     previous=target, previous_keys=previous.get("pdfs"), store=pdf_store)
-        except (mkdocs_run.MkDocsError, pdf.PdfError) as error:
+        except (EngineError, pdf.PdfError) as error:
             raise SiteError(str(error)) from None
         write_stamp(built, stamp)
         try:
@@ -80,6 +89,12 @@ def build_handbook(circle_id: str, site_name: str, language: str, docs: dict[str
                 raise  # an output problem (exit 2), not this circle's
             raise SiteError(f"could not publish {target}: {error.strerror or error}") from None
     return True
+
+
+@lru_cache(maxsize=4)
+def _shared_names(renderer, project: str) -> frozenset[str]:
+    """The engine's theme assets (once per process and site fingerprint: `serve` sees a new one)."""
+    return frozenset(renderer.theme_assets())
 
 
 def _review_ids(docs: dict) -> list[str]:
@@ -100,11 +115,13 @@ def _check_arguments(circle_id: str, language: str, docs: dict) -> None:
 
 
 def inputs_digest(circle_id: str, site_name: str, language: str, docs: dict[str, str | bytes],
-                  nav: list, project: str, shared_assets: bool, pdfs: bool) -> str:
-    """SHA-256 over everything the built handbook depends on: its pages and the site stage."""
+                  nav: list, project: str, shared_assets: bool, pdfs: bool,
+                  engine: str = "") -> str:
+    """SHA-256 over everything the built handbook depends on: its pages and the site stage
+    (the engine among it: its name and version, as in the stamp)."""
     sha = hashlib.sha256()
     header = {"id": circle_id, "site_name": site_name, "language": language, "nav": nav,
-              "project": project, "shared_assets": shared_assets, "pdfs": pdfs}
+              "project": project, "shared_assets": shared_assets, "pdfs": pdfs, "engine": engine}
     sha.update(json.dumps(header, sort_keys=True, ensure_ascii=False).encode("utf-8"))
     for name in sorted(docs):
         content = docs[name]

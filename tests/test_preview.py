@@ -1,6 +1,6 @@
 """`handbook-gen serve`, run as a coordinator runs it: a process that is stopped with Ctrl-C.
 
-The pages it serves carry MkDocs' live-reload script; while the circle file has errors they also
+The pages it serves carry the preview's reload script; while the circle file has errors they also
 carry the notice with the messages, on top of the last good handbook. The browser side (the page
 reloads itself, the notice appears and goes) is tests/browser/test_preview_in_browser.py.
 """
@@ -51,7 +51,7 @@ def test_serve_follows_saves_shows_errors_on_the_page_and_stops_on_ctrl_c(circle
         assert [p.name for p in temp.iterdir()][0].startswith("handbook-gen-preview-")
         status, page = fetch(running.url + "arkade-noord/team.html")
         assert status == 200 and "OBS De Regenboog" in page
-        assert "livereload(" in page and 'id="hg-preview"' not in page
+        assert 'id="hg-reload"' in page and 'id="hg-preview"' not in page
 
         assert running.save(text.replace("OBS De Regenboog", "OBS De Regenbui")).startswith("Bijgewerkt")
         assert "OBS De Regenbui" in fetch(running.url + "arkade-noord/team.html")[1]
@@ -86,7 +86,7 @@ def test_a_circle_broken_from_the_start_gets_the_notice_in_its_language(circle, 
         assert '<html lang="en">' in page and "This page is not there (yet)" in page
         assert '<div id="hg-preview" lang="en">' in page and "The circle file has errors" in page
         assert f"{circle}:151:11: error: reviews[0].host: &#39;&lt;b&gt;nergens&lt;/b&gt;&#39; is not" in page
-        assert "livereload(" in page  # it reloads itself once the file is fixed
+        assert 'id="hg-reload"' in page  # it reloads itself once the file is fixed
 
         circle.write_text(english, encoding="utf-8")
         assert running.next_outcome().startswith("Updated")
@@ -120,14 +120,14 @@ def test_port_must_be_a_port_number(circle):
 def test_a_build_that_fails_puts_its_own_notice_on_the_pages(monkeypatch):
     # A circle that validated but does not build (a bug of ours, or MkDocs refusing): the build
     # says why in the terminal; the pages say that it failed and where to look.
-    from handbook_gen import site
+    from handbook_gen.engine import EngineError, get_engine
     from handbook_gen.preview import Checks, Preview
     from handbook_gen.validate import check_file
 
     def refuse(*arguments):
-        raise site.SiteError("MkDocs: refused")
+        raise EngineError("MkDocs: refused")
 
-    monkeypatch.setattr(site.mkdocs_run, "run", refuse)
+    monkeypatch.setattr(get_engine("mkdocs"), "render", refuse)
     checked = check_file(EXAMPLE)
     announced = []
     preview = Preview([EXAMPLE], lambda files: Checks([checked], [], "en"),

@@ -1,7 +1,7 @@
 """`handbook-gen serve` in Chromium: the open page follows the circle file by itself.
 
-The test saves the circle file and never reloads the page: MkDocs' live-reload script in the page
-does. A saved file with errors puts the messages, as `validate` prints them, on top of the last
+The test saves the circle file and never reloads the page: the preview's reload script in the
+page does. A saved file with errors puts the messages, as `validate` prints them, on top of the last
 good handbook; the next good save takes them away.
 """
 
