@@ -8,6 +8,7 @@ import errno
 import fcntl
 import hashlib
 import json
+import inspect
 import os
 import subprocess
 import sys
@@ -315,7 +316,7 @@ def test_the_work_folders_are_in_the_output_folder_not_in_tmp(tmp_path, capsys, 
     real = site.build_handbook
 
     def spy(*args, **kwargs):
-        seen.append(kwargs.get("pdf_store") or args[-1])
+        seen.append(inspect.signature(real).bind(*args, **kwargs).arguments["pdf_store"])
         return real(*args, **kwargs)
 
     monkeypatch.setattr(site, "build_handbook", spy)
