@@ -245,6 +245,36 @@ def test_force_and_update_exclude_each_other(tmp_path, capsys):
     assert code == 2 and "not allowed with" in err
 
 
+# --- the README for coordinators --------------------------------------------------------------
+
+README_WORDS = {"nl": ("repository", "branch", "pull request", "merge request", "samenvoegen", "controle", "artefact"),
+                "en": ("repository", "branch", "pull request", "merge request", "merge", "check", "artifact")}
+README_STEPS = {"nl": ("uitnodiging", "aanpassen in de browser", "voorstellen", "controles lezen",
+                       "Wie voegt samen", "na het samenvoegen", "SharePoint of Teams", "Voor de beheerder"),
+                "en": ("invitation", "in the browser", "Proposing", "Reading the checks", "Who merges",
+                       "after merging", "SharePoint or Teams", "For the administrator")}
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_the_readme_takes_a_coordinator_from_invitation_to_the_handbook_online(language, tmp_path, capsys):
+    run(["init", str(tmp_path), "--lang", language], capsys)
+    readme = (tmp_path / "README.md").read_text(encoding="utf-8")
+    headings = [line for line in readme.splitlines() if line.startswith("## ")]
+    for step, heading in zip(README_STEPS[language], headings, strict=True):
+        assert step in heading, (step, heading)
+    glossary = readme.split("\n## ", 1)[0]
+    for word in README_WORDS[language]:
+        assert f"**{word}**" in glossary, word  # each explained before it is used
+    coordinators = readme.split("\n## ", 1)[1].split("## " + README_STEPS[language][-1])[0]
+    for jargon in ("workflow", "schema", "YAML", "CI", "repo "):  # button labels quote GitHub itself
+        assert jargon not in coordinators, jargon
+    offline = "handboek-offline.zip" if language == "nl" else "handbook-offline.zip"
+    for needed in (offline, "index.html", "handboek.pdf" if language == "nl" else "handbook.pdf",
+                   "Only Project Members", "HANDBOOK_FEED_SECRET", "HANDBOOK_PUBLISH", "PIP_INDEX_URL",
+                   "init --update", "Azure Static Web Apps", "Cloudflare Access"):
+        assert needed in readme, needed
+
+
 # --- the generated CI files, linted as GitHub and GitLab would read them --------------------
 
 
