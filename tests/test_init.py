@@ -289,11 +289,11 @@ def tool(name: str) -> str:
     return found
 
 
-INSTALLS = [None, "git+https://git.example/lts/handbook-gen@v1", "/home/ict/handbook_gen-0.1.0-py3-none-any.whl"]
+CASES = [("nl", None), ("en", "git+https://git.example/lts/handbook-gen@v1"),
+         ("nl", "/home/ict/handbook_gen-0.1.0-py3-none-any.whl")]
 
 
-@pytest.mark.parametrize("language", ["nl", "en"])
-@pytest.mark.parametrize("install", INSTALLS)
+@pytest.mark.parametrize(("language", "install"), CASES)
 def test_generated_ci_passes_actionlint_shellcheck_and_the_ci_schemas(language, install, tmp_path, capsys):
     args = ["init", str(tmp_path), "--lang", language] + (["--install", install] if install else [])
     assert run(args, capsys)[0] == 0

@@ -51,6 +51,7 @@ def git(repo: Path, *args: str) -> None:
     subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True)
 
 
+@pytest.mark.slow
 def test_the_circles_workflow_on_a_pull_request_that_moves_a_review(tmp_path):
     workflow = yaml.safe_load((WORKFLOWS / "circles.yml").read_text(encoding="utf-8"))
     assert [step.get("run") for step in workflow["jobs"]["validate"]["steps"]][2] == "pip install ."
