@@ -343,6 +343,47 @@ def test_the_linters_catch_what_the_issue_found(tmp_path):
     assert all("timeout-minutes" in job and "permissions" in job for job in board["jobs"].values())
 
 
+def publish_decision(tmp_path: Path, *, event: str = "push", ref: str = "refs/heads/main",
+                     pages: str | None = "https://bestuur.github.io/handboeken/", **env: str) -> tuple[str, str, str]:
+    """The GitHub workflow's "what to publish" step, run alone with a stand-in `gh` that answers
+    as GitHub's API does when Pages is on (its address) or off (an error): (output, env, log)."""
+    board = tmp_path / "board"
+    if not board.exists():
+        assert cli.main(["init", str(board)]) == 0
+    workflow = yaml.safe_load((board / ".github/workflows/handbook.yml").read_text(encoding="utf-8"))
+    [step] = [step for step in workflow["jobs"]["handbook"]["steps"] if step.get("id") == "publish"]
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    answer = f'echo "{pages}"' if pages else "echo 'HTTP 404: Not Found' >&2; exit 1"
+    (bin_dir / "gh").write_text(f"#!/bin/sh\n{answer}\n", encoding="utf-8")
+    (bin_dir / "gh").chmod(0o755)
+    outputs, github_env = tmp_path / "output", tmp_path / "env"
+    outputs.write_text("", encoding="utf-8")
+    github_env.write_text("", encoding="utf-8")
+    done = subprocess.run(["bash", "-e", "-o", "pipefail", "-c", step["run"]], cwd=board, capture_output=True,
+                          text=True, timeout=60, env={
+                              "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "GITHUB_EVENT_NAME": event,
+                              "GITHUB_REF": ref, "GITHUB_REPOSITORY": "bestuur/handboeken",
+                              "GITHUB_OUTPUT": str(outputs), "GITHUB_ENV": str(github_env), **env})
+    assert done.returncode == 0, done.stdout + done.stderr
+    return outputs.read_text(encoding="utf-8"), github_env.read_text(encoding="utf-8"), done.stdout
+
+
+def test_github_publishes_nothing_unless_the_board_sets_it_up(tmp_path):
+    assert publish_decision(tmp_path) == ("", "", "")
+    secret = {"HANDBOOK_FEED_SECRET": "x" * 40}
+    assert publish_decision(tmp_path, **secret) == (
+        "folder=site/feeds/\n", "HANDBOOK_FEEDS_URL=https://bestuur.github.io/handboeken/\n", "")
+    assert publish_decision(tmp_path, HANDBOOK_PUBLISH="site") == (
+        "folder=site/\n", "HANDBOOK_FEEDS_URL=https://bestuur.github.io/handboeken/feeds/\n", "")
+    output, env, _ = publish_decision(tmp_path, **secret, HANDBOOK_FEEDS_URL="https://agenda.bestuur.nl/")
+    assert output == "folder=site/feeds/\n" and env == "HANDBOOK_FEEDS_URL=https://agenda.bestuur.nl/\n"
+    # A pull request builds with the addresses but publishes nothing; neither does Pages switched off.
+    assert publish_decision(tmp_path, event="pull_request", ref="refs/pull/3/merge", **secret)[0] == ""
+    output, env, log = publish_decision(tmp_path, pages=None, **secret)
+    assert output == "" and env == "" and log.startswith("::notice::GitHub Pages staat uit")
+
+
 # --- Dutch editor help -----------------------------------------------------------------------
 
 
