@@ -118,19 +118,27 @@ def cmd_new(args) -> int:
 def cmd_init(args) -> int:
     from . import board  # only init needs the repository templates
 
-    language = args.lang or "nl"
+    record = board.read_record(args.dir) if args.update else {}
+    language = args.lang or (record.get("language") if record.get("language") in LANGUAGES else "nl")
     texts = catalog(language)
     circle_id = args.circle or board.DEFAULT_CIRCLE[language]
     if not is_slug(circle_id):
         raise UsageError(texts.message("schema.kind.slug", found=circle_id))
     if args.dir.exists() and not args.dir.is_dir():
         raise UsageError(texts.message("init.not_a_folder", path=args.dir))
-    files = board.repository_files(language, args.install or board.DEFAULT_INSTALL, circle_id,
-                                   date.today())
-    written = board.write_repository(args.dir, files, force=args.force, update=args.update)
+    install = args.install or (board.install_for_update(record) if args.update else board.DEFAULT_INSTALL)
+    files = board.repository_files(language, install, circle_id, date.today())
+    written = board.write_repository(args.dir, files, language=language, install=install,
+                                     force=args.force, update=args.update)
     for item in written:
-        print(texts.message(f"init.{item.outcome}", path=item.path))
+        print(texts.message(f"init.{item.outcome}", path=item.path, readme=args.dir / board.README))
+        for change in item.changes:
+            print(f"    {change}")
     kept = sum(item.outcome == "kept" for item in written)
+    if args.update:
+        changed = sum(item.outcome in ("written", "replaced", "readme_beside") for item in written)
+        print(texts.message("init.update_done", folder=args.dir, version=__version__, changed=changed))
+        return EXIT_OK
     print(texts.message("init.done", folder=args.dir, circle=circle_id))
     if kept:
         print(texts.message("init.kept_hint"))
@@ -465,7 +473,7 @@ def parser() -> argparse.ArgumentParser:
     overwrite = init.add_mutually_exclusive_group()
     overwrite.add_argument("--force", action="store_true", help="overschrijf bestaande bestanden")
     overwrite.add_argument("--update", action="store_true",
-                           help="werk schema, CI- en editorbestanden bij naar deze versie; cirkels en README blijven")
+                           help="werk schema, CI- en editorbestanden bij naar deze versie; cirkels blijven, een aangepaste README ook")
     init.set_defaults(run=cmd_init)
 
     diff = commands.add_parser("diff", parents=[language], help=(

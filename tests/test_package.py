@@ -1,11 +1,14 @@
 """What a board installs and runs: the wheel in a fresh virtual environment outside this
 checkout, `init`, every step of the written GitHub workflow and GitLab CI file (read from the
-files, run in order), and pre-commit: this repository's hook (`pre-commit try-repo`) and the
-config `init` writes. Slow: it installs for real (fixtures in conftest.py), once for all of
+files, run in order, with and without the board's feed secret), and pre-commit: this repository's
+hook (`pre-commit try-repo`) and the config `init` writes. The pinned `handbook-gen==<version>`
+that `init` writes is installed from a local package index serving the fresh wheel, by the CI
+jobs and by pre-commit. Slow: it installs for real (fixtures in conftest.py), once for all of
 these, as they are one module."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shutil
@@ -15,10 +18,13 @@ import tarfile
 import zipfile
 from pathlib import Path
 
+import pytest
 import yaml
 
 from handbook_gen import __version__
-from helpers import ROOT, edit_circle, sh
+from helpers import ROOT, edit_circle, serve_folder, sh
+
+pytestmark = pytest.mark.slow  # builds and installs the wheel, runs CI jobs and pre-commit for real
 
 SHIPPED = ("docs_templates", "theme")
 
@@ -90,16 +96,36 @@ def move_first_review(repo: Path, env: dict) -> None:
     sh("git commit --quiet -am 'Review school A een week later'", repo, env)
 
 
-def run_github_job(repo: Path, env: dict, event: str) -> tuple[list[tuple[str, int]], str, str]:
+EXPRESSION = re.compile(r"\$\{\{\s*(secrets|vars|github)\.(\w+)\s*\}\}")
+
+
+def expand(value: str, context: dict) -> str:
+    """`${{ secrets.X }}`, `${{ vars.X }}` and `${{ github.token }}` as Actions fills them in:
+    from `context` ("secrets.X"), empty when the board has not set them."""
+    expanded = EXPRESSION.sub(lambda m: context.get(f"{m.group(1)}.{m.group(2)}", ""), str(value))
+    assert "${{" not in expanded, f"an expression this runner does not know: {value}"
+    return expanded
+
+
+def run_github_job(repo: Path, env: dict, event: str, context: dict | None = None, steps: int | None = None
+                   ) -> tuple[list[tuple[str, int]], str, str]:
     """Every `run:` step of the workflow's jobs, in order, as Actions would on `event`;
-    `uses:` steps are GitHub's own actions and are left out. Returns (step, exit code) pairs,
-    stdout and the job summary."""
+    `uses:` steps are GitHub's own actions and are left out. `context` holds the board's
+    secrets and variables ("secrets.NAME", "vars.NAME"); GITHUB_ENV and GITHUB_OUTPUT work as
+    on a runner; `steps` stops after so many. Returns (step, exit code) pairs, stdout and the job
+    summary."""
+    context = context or {}
     workflow = yaml.safe_load((repo / ".github/workflows/handbook.yml").read_text(encoding="utf-8"))
-    summary = repo.parent / "step-summary.md"
-    summary.write_text("", encoding="utf-8")
-    base = {**env, **{k: str(v) for k, v in workflow.get("env", {}).items()},
+    runner = repo.parent / "runner"
+    runner.mkdir(exist_ok=True)
+    summary, github_env, outputs = runner / "step-summary.md", runner / "env", runner / "output"
+    for path in (summary, github_env, outputs):
+        path.write_text("", encoding="utf-8")
+    base = {**env, **{k: expand(v, context) for k, v in workflow.get("env", {}).items()},
             "CI": "true", "GITHUB_ACTIONS": "true", "GITHUB_EVENT_NAME": event,
-            "GITHUB_STEP_SUMMARY": str(summary), "GITHUB_WORKSPACE": str(repo)}
+            "GITHUB_REPOSITORY": "bestuur/handboeken", "GITHUB_STEP_SUMMARY": str(summary),
+            "GITHUB_ENV": str(github_env), "GITHUB_OUTPUT": str(outputs), "GITHUB_WORKSPACE": str(repo),
+            "GITHUB_REF": "refs/pull/1/merge" if event == "pull_request" else "refs/heads/main"}
     if event == "pull_request":
         base["GITHUB_BASE_REF"] = "main"
     results, output = [], ""
@@ -108,11 +134,13 @@ def run_github_job(repo: Path, env: dict, event: str) -> tuple[list[tuple[str, i
             if "run" not in step:
                 continue
             assert "if" not in step, "run steps decide in the script; the runner here ignores if:"
+            step_env = {name: expand(value, context) for name, value in step.get("env", {}).items()}
+            added = dict(line.split("=", 1) for line in github_env.read_text(encoding="utf-8").splitlines() if "=" in line)
             done = sh(["bash", "-e", "-o", "pipefail", "-c", step["run"]], repo,
-                      {**base, **step.get("env", {})}, check=False, timeout=600)
+                      {**base, **added, **step_env}, check=False, timeout=900)
             results.append((step.get("name", step["run"]), done.returncode))
             output += done.stdout + done.stderr
-            if done.returncode:
+            if done.returncode or len(results) == steps:
                 return results, output, summary.read_text(encoding="utf-8")
     return results, output, summary.read_text(encoding="utf-8")
 
@@ -120,11 +148,15 @@ def run_github_job(repo: Path, env: dict, event: str) -> tuple[list[tuple[str, i
 def test_github_workflow_on_a_pull_request(board, user_env):
     move_first_review(board, user_env)
     steps, output, summary = run_github_job(board, user_env, "pull_request")
-    assert [code for _, code in steps] == [0] * 4, output
+    assert [code for _, code in steps] == [0] * 6, output
     assert "### Cirkelbestanden controleren" in summary and "geen fouten" in summary
     # The diff: the review moved, with both dates.
     assert re.search(r"^- Peer review bij Basisschool A: van \w+dag .+ naar \w+dag ", summary, re.MULTILINE), summary
     assert (board / "site/mijn-cirkel/index.html").is_file() and (board / "site/index.html").is_file()
+    assert (board / "site/mijn-cirkel/assets").is_dir()  # standalone: each handbook folder on its own
+    with zipfile.ZipFile(board / "handboek-offline.zip") as offline:
+        assert "site/mijn-cirkel/index.html" in offline.namelist()
+    assert not (board.parent / "runner/output").read_text(encoding="utf-8")  # nothing to publish: private
 
 
 def test_github_workflow_on_a_broken_circle(board, user_env):
@@ -139,21 +171,27 @@ def test_github_workflow_on_a_broken_circle(board, user_env):
     assert not (board / "site").exists()
 
 
-# A GitLab `rules: if:` as the written file uses them: $VAR == "text" | $VAR, joined by &&.
+# A GitLab `rules: if:` as the written files use them: $VAR == "text" | $VAR (set and not
+# empty), joined by &&.
 def rule_holds(condition: str, variables: dict) -> bool:
     def value(term: str) -> str:
         term = term.strip()
         return variables.get(term[1:], "") if term.startswith("$") else term.strip('"')
 
     for part in condition.split("&&"):
-        left, right = part.split("==")
-        if value(left) != value(right):
+        if "==" in part:
+            left, right = part.split("==")
+            if value(left) != value(right):
+                return False
+        elif not value(part):
             return False
     return True
 
 
-def run_gitlab_pipeline(repo: Path, env: dict, variables: dict) -> tuple[dict[str, int], str]:
-    """The jobs of .gitlab-ci.yml whose rules hold, stage by stage, each with its before_script."""
+def run_gitlab_pipeline(repo: Path, env: dict, variables: dict, stages: tuple[str, ...] | None = None
+                        ) -> tuple[dict[str, int], str]:
+    """The jobs of .gitlab-ci.yml whose rules hold, stage by stage (or only `stages`), each with
+    its before_script."""
     config = yaml.safe_load((repo / ".gitlab-ci.yml").read_text(encoding="utf-8"))
     variables = {"CI_PROJECT_DIR": str(repo), **variables}
     for name, value in config["variables"].items():  # GitLab expands $VAR in variables
@@ -161,7 +199,7 @@ def run_gitlab_pipeline(repo: Path, env: dict, variables: dict) -> tuple[dict[st
     assert any(rule_holds(rule["if"], variables) for rule in config["workflow"]["rules"])
     jobs = {name: job for name, job in config.items() if isinstance(job, dict) and "script" in job}
     outcomes, output = {}, ""
-    for stage in config["stages"]:
+    for stage in stages or config["stages"]:
         for name, job in jobs.items():
             if job["stage"] != stage:
                 continue
@@ -195,8 +233,10 @@ def test_gitlab_merge_request_pipeline(board, user_env):
 
 def test_gitlab_pipeline_on_the_default_branch_publishes_pages(board, user_env):
     outcomes, output = run_gitlab_pipeline(board, user_env, DEFAULT_BRANCH)
-    assert outcomes == {"validate": 0, "handbook": 0, "pages": 0}, output
+    assert outcomes == {"validate": 0, "handbook": 0, "pages": 0}, output  # no feeds job: not configured
     assert (board / "public/index.html").is_file()
+    with zipfile.ZipFile(board / "handboek-offline.zip") as offline:
+        assert "public/mijn-cirkel/index.html" in offline.namelist()
 
 
 def test_gitlab_merge_request_with_a_broken_circle(board, user_env):
@@ -207,6 +247,112 @@ def test_gitlab_merge_request_with_a_broken_circle(board, user_env):
     assert report and all(issue["location"]["path"] == "circles/mijn-cirkel.yaml" for issue in report)
     assert any("peer_reviewers" in issue["description"] and issue["severity"] == "major" for issue in report)
     assert "circles/mijn-cirkel.yaml:" in output  # the job log says it too, as text
+
+
+# --- with the board's feed secret: feeds for a public host, checked before they go out ----------
+# `build` with HANDBOOK_FEED_SECRET and `handbook-gen privacy` come with the feeds work (issue 22);
+# until the installed tool has them, these tests say so and skip.
+
+SECRET = "k7Qw2Zp9Lr4Tx8Vb1Nm6Hs3Jd5Fg0Ca2Ye7Uo9"  # 38 characters, as a board would set it
+
+
+def needs_privacy_command(env: dict, repo: Path) -> None:
+    if sh(["handbook-gen", "privacy", "--help"], repo, env, check=False).returncode != 0:
+        pytest.skip("the installed handbook-gen has no `privacy` command yet (issue 22, the feeds work)")
+
+
+def test_github_workflow_with_a_feed_secret_checks_the_feeds(board, user_env):
+    needs_privacy_command(user_env, board)
+    context = {"secrets.HANDBOOK_FEED_SECRET": SECRET, "vars.HANDBOOK_FEEDS_URL": "https://feeds.example.org/lts/"}
+    steps, output, _ = run_github_job(board, user_env, "push", context)
+    assert [code for _, code in steps] == [0] * 6, output
+    assert ("Privacycontrole van de agenda's", 0) in steps
+    assert any((board / "site/feeds").rglob("*.ics")), output
+    # GitHub Pages is not reachable here: nothing is published, and the run says why.
+    assert "::notice::GitHub Pages staat uit" in output
+    assert not (board.parent / "runner/output").read_text(encoding="utf-8")
+
+
+def test_gitlab_pipeline_with_a_feed_secret_publishes_the_feeds_to_the_public_project(board, user_env, tmp_path):
+    needs_privacy_command(user_env, board)
+    host = tmp_path / "feeds-host.git"
+    sh(["git", "init", "--quiet", "--bare", "-b", "main", str(host)], tmp_path, user_env)
+    variables = {**DEFAULT_BRANCH, "CI_COMMIT_SHORT_SHA": "abc1234", "HANDBOOK_FEED_SECRET": SECRET,
+                 "HANDBOOK_FEEDS_URL": "https://bestuur.gitlab.io/agendas/",
+                 "HANDBOOK_FEEDS_REPOSITORY": host.as_uri()}
+    outcomes, output = run_gitlab_pipeline(board, user_env, variables)
+    assert outcomes == {"validate": 0, "handbook": 0, "pages": 0, "feeds": 0}, output
+    published = sh(["git", "--git-dir", str(host), "ls-tree", "-r", "--name-only", "main"], tmp_path, user_env).stdout
+    assert ".gitlab-ci.yml" in published.splitlines()
+    assert any(name.startswith("public/") and name.endswith(".ics") for name in published.splitlines()), published
+    assert not any(name.startswith("public/") and name.endswith(".html") for name in published.splitlines())
+
+
+# --- installs that work before and after publishing: the board's own package index -------------
+
+
+@pytest.fixture(scope="module")
+def local_index(wheel, tmp_path_factory):
+    """The freshly built wheel on a PEP 503 package index over HTTP on 127.0.0.1, as a board's
+    own index (or PyPI after the release) would serve it: pip finds handbook-gen there and every
+    other package where it always does (PIP_EXTRA_INDEX_URL)."""
+    root = tmp_path_factory.mktemp("index")
+    (root / "files").mkdir()
+    shutil.copy2(wheel, root / "files" / wheel.name)
+    digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
+    project = root / "simple" / "handbook-gen"
+    project.mkdir(parents=True)
+    (root / "simple/index.html").write_text('<a href="handbook-gen/">handbook-gen</a>\n', encoding="utf-8")
+    (project / "index.html").write_text(
+        f'<a href="../../files/{wheel.name}#sha256={digest}" data-requires-python="&gt;=3.11">{wheel.name}</a>\n',
+        encoding="utf-8")
+    with serve_folder(root) as url:
+        yield f"{url}simple/"
+
+
+def fresh_ci_env(user_env: dict, folder: Path) -> dict:
+    """A runner's Python: a virtual environment with nothing installed, first on PATH."""
+    sh([sys.executable, "-m", "venv", str(folder)], folder.parent, user_env)
+    return {**user_env, "PATH": f"{folder / 'bin'}:/usr/local/bin:/usr/bin:/bin", "VIRTUAL_ENV": str(folder)}
+
+
+def test_the_pinned_version_installs_from_the_boards_index_in_ci_and_pre_commit(local_index, user_env, tmp_path):
+    repo = tmp_path / "bestuur"
+    repo.mkdir()
+    sh("git init --quiet -b main", repo, user_env)
+    sh(["handbook-gen", "init"], repo, user_env)  # no --install: the pin, handbook-gen==<this version>
+    pin = f"handbook-gen=={__version__}"
+    assert yaml.safe_load((repo / ".pre-commit-config.yaml").read_text(encoding="utf-8"))[
+        "repos"][0]["hooks"][0]["additional_dependencies"] == [pin]
+    sh("git add -A && git commit --quiet -m Start", repo, user_env)
+    ci_env = fresh_ci_env(user_env, tmp_path / "runner-python")
+    # Without the index the pin cannot be installed: what a board met before the first release.
+    missing = sh(["python", "-m", "pip", "install", "--quiet", pin], repo, ci_env, check=False, timeout=600)
+    assert missing.returncode != 0
+
+    # GitHub: the board sets the repository variable PIP_EXTRA_INDEX_URL. (Install and check: the
+    # build after them is the one the tests above run.)
+    steps, output, _ = run_github_job(repo, ci_env, "push", {"vars.PIP_EXTRA_INDEX_URL": local_index}, steps=2)
+    assert steps == [("handbook-gen installeren", 0), ("Cirkelbestanden controleren", 0)], output
+    installed = sh(["python", "-c", "import handbook_gen; print(handbook_gen.__version__, handbook_gen.__file__)"],
+                   repo, ci_env).stdout.split()
+    assert installed[0] == __version__ and installed[1].startswith(str(tmp_path / "runner-python"))
+
+    # GitLab: a CI/CD variable reaches pip as it is (the same runner Python without handbook-gen;
+    # the check stage only).
+    sh(["python", "-m", "pip", "uninstall", "--quiet", "--yes", "handbook-gen"], repo, ci_env)
+    gitlab_env = {**ci_env, "PIP_EXTRA_INDEX_URL": local_index}
+    outcomes, output = run_gitlab_pipeline(repo, gitlab_env, DEFAULT_BRANCH, stages=("check",))
+    assert outcomes == {"validate": 0}, output
+    assert sh(["python", "-m", "pip", "show", "handbook-gen"], repo, gitlab_env).returncode == 0
+
+    # pre-commit: the hook's own environment installs the pin from pip's configured index.
+    hook_env = {**user_env, "PIP_EXTRA_INDEX_URL": local_index}
+    good = precommit(["run", "--all-files"], repo, hook_env, tmp_path / "pre-commit")
+    assert good.returncode == 0 and "Passed" in good.stdout, good.stdout[-3000:] + good.stderr[-3000:]
+    edit_circle(repo, "    peer_reviewers:\n      - name: Peer reviewer school A\n", "    peer_reviewers: []\n")
+    bad = precommit(["run", "--all-files"], repo, hook_env, tmp_path / "pre-commit")
+    assert bad.returncode == 1 and "circles/mijn-cirkel.yaml:" in bad.stdout, bad.stdout[-3000:]
 
 
 # --- pre-commit, installing the tool for real ----------------------------------------------------
@@ -227,13 +373,3 @@ def test_this_repository_as_a_pre_commit_hook(board, user_env, tmp_path):
                     tmp_path / "pre-commit")
     assert bad.returncode == 1 and "Failed" in bad.stdout
     assert re.search(r"circles/mijn-cirkel\.yaml:\d+:\d+: error: schools\[0\]\.peer_reviewers", bad.stdout)
-
-
-def test_the_board_pre_commit_config_as_written_by_init(board, user_env, tmp_path):
-    edit_circle(board, "    peer_reviewers:\n      - name: Peer reviewer school A\n", "    peer_reviewers: []\n")
-    sh("git add -A", board, user_env)
-    bad = precommit(["run"], board, user_env, tmp_path / "pre-commit")
-    assert bad.returncode == 1 and "circles/mijn-cirkel.yaml:" in bad.stdout, bad.stdout[-3000:] + bad.stderr[-3000:]
-    sh("git checkout --quiet -- . && git reset --quiet --hard", board, user_env)
-    good = precommit(["run", "--all-files"], board, user_env, tmp_path / "pre-commit")
-    assert good.returncode == 0 and "Passed" in good.stdout, good.stdout[-3000:] + good.stderr[-3000:]
