@@ -78,20 +78,9 @@ class ReviewDay:
         return self.leaders + self.coaches
 
     @property
-    def copies(self) -> dict[str, int]:
-        """How many copies of each form the day needs.
-
-        Everyone who observes writes their own lesbezoek: one per visitor per visit, or one per
-        reviewer while the visits are not planned. A learning walk is done in pairs. The pupils'
-        conversation is led by the visiting schoolcoaches and the team conversation by the
-        visiting peer reviewers (see the programme), each with their own copy. The host fills
-        in one self-evaluation, the lead writes one report, the host's coaches one workshop plan.
-        """
-        observers = sum(len(v.visitors) for v in self.review.visits) or len(self.reviewers)
-        return {"zelfevaluatie": 1, "lesbezoek": observers,
-                "learning-walk": (len(self.reviewers) + 1) // 2,
-                "stem-van-de-leerling": len(self.coaches), "teamgesprek": len(self.leaders),
-                "reviewverslag": 1, "workshopplan": 1, "bezoekrooster": 1}
+    def pairs(self) -> int:
+        """How many pairs the visitors make (three together when odd): a learning walk's copies."""
+        return max(1, len(self.reviewers) // 2)
 
 
 @dataclass(frozen=True)
