@@ -40,7 +40,9 @@ FORM_CLASS = "lts-form"
 SHEET_CLASS = "lts-sheet"  # a printed unit that is not a form: the programme, a day card
 UNIT_CLASSES = (FORM_CLASS, SHEET_CLASS)
 FILL_CLASS = "lts-fill"  # lines for notes added to fill a unit's last page
-MIN_FILL = 0.5  # no page less used than this
+# No page less than half used; a page whose boxes reach less far than this gets lines for notes
+# (a box can end below its last ink: the margin keeps the ink itself past half the page).
+MIN_FILL = 0.6
 FILL_MARGIN_MM = 6  # the notes lines stop this far above the page's end: layout rounding
 PX_PER_MM = 96 / 25.4
 

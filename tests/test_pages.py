@@ -259,7 +259,7 @@ def test_review_matrix(handbook):
 def test_review_page(handbook):
     page = handbook.docs["reviews/review-regenboog.md"]
     assert page.startswith("---\nprint: true\n---\n")
-    for text in ("dinsdag 18 november 2025, 08&#58;00–15&#58;30",
+    for text in ("dinsdag 18 november 2025, 08&#58;00–16&#58;15",
                  "Ingrid Bakker, peer reviewer van CBS Het Kompas",
                  "- Priya Ramdin, schoolcoach (kwaliteitscoördinator)",
                  "dinsdag 4 november 2025", "dinsdag 9 december 2025",
@@ -400,7 +400,7 @@ def test_english_handbook(english):
     assert [next(iter(item)) for item in english.nav][:4] == [
         "Overview", "LtS team", "Theme", "Year planning"]
     review = english.docs["reviews/review-kompas.md"]
-    assert "Thursday, 19 March 2026, 08&#58;00–15&#58;30" in review
+    assert "Thursday, 19 March 2026, 08&#58;00–16&#58;15" in review
     assert "| School | CBS Het Kompas |" in review
     assert "Do not write pupils' names on this form." in review
     assert "Lesson visit" in english.docs["formulieren/lesbezoek.md"]

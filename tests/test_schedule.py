@@ -106,7 +106,7 @@ def test_planned_visits_fix_the_visiting_slot():
     day = plan_day(circle, next(r for r in circle.reviews if r.visits))
     visits = next(slot for slot in day.slots if slot.part == "visits")
     assert (visits.start, visits.end) == (time(9, 0), time(10, 45))
-    assert day.slots[0].start == time(8, 15) and day.slots[-1].end == time(15, 30)
+    assert day.slots[0].start == time(8, 15) and day.slots[-1].end == time(16, 15)
 
 
 def test_a_wednesday_review_ends_its_pupil_parts_before_the_pupils_leave():
