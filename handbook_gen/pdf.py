@@ -164,8 +164,8 @@ class Printer:
     def render_together(self, pages: list[Path], fill: dict[int, float] | None = None):
         """Pages of one folder laid out as one document, each starting on a new sheet.
 
-        `fill`: lines for notes, in mm, to add at the end of units (by their index in the
-        document, see `units`)."""
+        `fill`: lines for notes, in mm, to add at the end of units (by their place among the
+        units); then only those units are laid out (see print_job)."""
         html = self._printed(pages)
         sheets = self._stylesheets(pages[0].as_uri(), html)
         source = _weasyprint().HTML(string=html, base_url=pages[0].as_uri(),
@@ -232,23 +232,27 @@ def print_job(printer: Printer, pages: list[Path]):
     """The pages as one duplex print job: each unit (sheet or form) from a front page, an odd
     one followed by the notes page, and no page less than MIN_FILL used (see the module)."""
     document = printer.render_together(pages)
-    short = _short_units(document)
-    if short:
-        document = printer.render_together(pages, fill=short)
     runs = form_runs(document)
+    short = _short_units(runs)
+    if short:  # only the short units again, with their lines; the rest stays as laid out
+        again = iter(run for unit, run in form_runs(printer.render_together(pages, fill=short))
+                     if unit is not None)
+        placed = [index for index, (unit, _) in enumerate(runs) if unit is not None]
+        for place in sorted(short):
+            runs[placed[place]] = (runs[placed[place]][0], next(again))
     notes = runs.pop()[1] if printer.notes else []  # the notes sheet, printed last
     printed = []
     for _, run in runs:
         printed += run + (notes[:1] if len(run) % 2 else [])
-    return document.copy(printed)
+    return document.copy(printed)  # pages of two layouts: WeasyPrint combines documents so
 
 
-def _short_units(document) -> dict[int, float]:
+def _short_units(runs) -> dict[int, float]:
     """The units whose last page is less than MIN_FILL used, by their place among the units
     (units do not nest and each starts a page: their runs are in document order), with the mm
     of notes lines that fill that page."""
     short = {}
-    placed = [(element, run) for element, run in form_runs(document) if element is not None]
+    placed = [(element, run) for element, run in runs if element is not None]
     for index, (_, run) in enumerate(placed):
         used, room = page_use(run[-1])
         if used < MIN_FILL * room:
@@ -278,11 +282,15 @@ def page_use(sheet) -> tuple[float, float]:
 
 
 def _add_notes_lines(root, fill: dict[int, float], title: str) -> None:
-    """Lines for notes, `fill[i]` mm high, at the end of the i-th unit."""
+    """Lines for notes, `fill[i]` mm high, at the end of the i-th unit; the other units are
+    left out, so only these are laid out."""
     from xml.etree.ElementTree import SubElement  # weasyprint's tree is an ElementTree
 
-    for index, element in enumerate(e for e in root.iter() if _is_unit(e)):
-        if index in fill and fill[index] > 0:
+    parents = {child: parent for parent in root.iter() for child in parent}
+    for index, element in enumerate([e for e in root.iter() if _is_unit(e)]):
+        if index not in fill:
+            parents[element].remove(element)
+        elif fill[index] > 0:
             block = SubElement(element, "div", {"class": FILL_CLASS})
             label = SubElement(block, "p", {"class": f"{FILL_CLASS}__title"})
             label.text = title
