@@ -78,9 +78,18 @@ class ReviewDay:
         return self.leaders + self.coaches
 
     @property
+    def groups(self) -> list[tuple[str, ...]]:
+        """Who visits together while the visits are not planned: each pair (or trio) once."""
+        seen: dict[frozenset, tuple[str, ...]] = {}
+        for stack in self.stacks:
+            members = (stack.person.name, *stack.partners)
+            seen.setdefault(frozenset(members), members)
+        return list(seen.values())
+
+    @property
     def pairs(self) -> int:
         """How many pairs the visitors make (three together when odd): a learning walk's copies."""
-        return max(1, len(self.reviewers) // 2)
+        return max(1, len(self.groups))
 
 
 @dataclass(frozen=True)

@@ -172,6 +172,8 @@ def test_odd_visitors_walk_three_together():
     day = plan_day(circle, circle.reviews[0])  # five visitors
     sizes = sorted(len(stack.partners) for stack in day.stacks)
     assert sizes == [1, 1, 2, 2, 2] and day.pairs == 2
+    named = [name for group in day.groups for name in group]  # the programme lists each group once
+    assert sorted(named) == sorted(day.reviewers) and len(day.groups) == 2
 
 
 def test_forms_carry_their_name_and_no_copies(built):
