@@ -269,6 +269,7 @@ def test_review_matrix(handbook):
 
 def test_review_page(handbook):
     page = handbook.docs["reviews/review-regenboog.md"]
+    assert page.startswith("---\nprint: true\n---\n")
     for text in ("dinsdag 18 november 2025, 08&#58;00–16&#58;15",
                  "Ingrid Bakker, peer reviewer van CBS Het Kompas",
                  "- Priya Ramdin, schoolcoach (kwaliteitscoördinator)",
