@@ -213,3 +213,26 @@ def test_preparation_and_workshop_are_pdfs_of_their_own_linked_from_the_review(h
     assert "Workshopplan" in workshop and "Werkblad: de bevindingen van de review" in workshop
     pack = "\n".join(p.extract_text() for p in PdfReader(handbook / paths.review_pdf(REVIEW)).pages)
     assert "Zelfevaluatie en data" not in pack and "Workshopplan" not in pack
+
+
+def test_write_lines_are_at_least_8_mm_apart(handbook):
+    """Lines made for pens: each timed row of a lesson visit, and each row to write in, is at
+    least 8 mm high on paper (print.css: the lined boxes' line gap is 8 mm too)."""
+    from handbook_gen import pdf
+
+    card = handbook / paths.built(paths.card_page(REVIEW, 1))
+    document = pdf.Printer(handbook, handbook.parent / "assets").render(card)
+    eight_mm = 8 * 96 / 25.4
+    rows = []
+    for sheet in document.pages:
+        boxes = [sheet._page_box]
+        while boxes:
+            box = boxes.pop()
+            element = getattr(box, "element", None)
+            if getattr(box, "element_tag", None) == "tr" and any(
+                    "lts-write" in (e.get("class") or "") for e in element.iter()):
+                rows.append(box.height)  # a row to write in
+            boxes.extend(getattr(box, "children", ()))
+    assert len(rows) > 20 and min(rows) >= eight_mm - 0.5, min(rows) / 96 * 25.4
+    css = (ROOT / "theme" / "assets" / "stylesheets" / "print.css").read_text(encoding="utf-8")
+    assert ".lts-write { --lts-line: 8mm;" in css
