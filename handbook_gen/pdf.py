@@ -244,7 +244,7 @@ def print_job(printer: Printer, pages: list[Path]):
     printed = []
     for _, run in runs:
         printed += run + (notes[:1] if len(run) % 2 else [])
-    return document.copy(printed)  # pages of two layouts: WeasyPrint combines documents so
+    return document.copy(printed)  # pages of both layouts: Document.copy combines documents
 
 
 def _short_units(runs) -> dict[int, float]:
