@@ -451,7 +451,16 @@ def _description(circle: Circle, event: Event, public: Redaction | None = None) 
     if circle.site_url:
         page = paths.published(circle.site_url, circle.id, paths.built(event.page))
         parts.append(texts.text("calendars.handbook", url=page))
+        if event.review is not None and event.kind in PRINTED:
+            printed = PRINTED[event.kind](event.review.id)
+            parts.append(texts.text("calendars.pdf", url=paths.published(
+                circle.site_url, circle.id, printed)))
     return "\n\n".join(parts)
+
+
+# The PDF to print for a review's moments: the day's pack, the host's preparation, the workshop.
+PRINTED = {"review": paths.review_pdf, "preparation": paths.preparation_pdf,
+           "workshop": paths.workshop_pdf}
 
 
 def _workshop_audience(circle: Circle, event: Event, named: bool = True) -> str:

@@ -101,6 +101,7 @@ class School:
     study_days: tuple[date, ...] = ()
     reviewed_before: bool = False
     pupil_hours: tuple[tuple[time, time], ...] = DEFAULT_PUPIL_HOURS  # (start, end), monday-friday
+    pupil_hours_assumed: bool = False  # True: the file gives none, the usual hours are assumed
 
     def pupils_in(self, day: date) -> tuple[time, time] | None:
         """When pupils are in school on that day; None on a weekend."""

@@ -31,16 +31,17 @@ from .safe_markdown import SAFE_SCHEMES, is_safe
 from .safe_markdown import scheme as scheme_of
 from .reproducible import source_date
 from .resources import resource
-from .review_day import plan_day, workshop_outline
+from .review_day import GUIDELINE, LESSON_VISIT, LOG_STEP, plan_day, preparation_steps, workshop_outline
 from .schedule import Event, Schedule, identity
 
 # The blank forms, file name under formulieren/ and locale key: those of a review in its order,
 # then the school's own planning tools (seeds 002 and 004).
 FORMS = ("zelfevaluatie", "lesbezoek", "learning-walk", "stem-van-de-leerling", "teamgesprek",
          "reviewverslag", "workshopplan", "evaluatie", "kwaliteitskaart", "jaarbord", "quickscan")
-# The forms a review page carries pre-filled: what the host and the reviewers use for that review.
-REVIEW_FORMS = ("zelfevaluatie", "lesbezoek", "learning-walk", "stem-van-de-leerling",
-                "teamgesprek", "reviewverslag", "workshopplan")
+# The forms of a review day every visitor shares, each a page of the review, pre-filled, and in
+# this order at the end of the day's pack (the lesson visits are in each visitor's stack; the
+# self-evaluation is the host's preparation, the workshop plan the workshop's).
+REVIEW_FORMS = ("stem-van-de-leerling", "teamgesprek", "reviewverslag")
 NEXT_EVENTS = 5
 PAGE_TEMPLATES = "pages"  # under docs_templates/, the loader's root: one template per kind of page
 # The handbook's pages in nav order: (nav title key, page name). A page's template is
@@ -234,7 +235,12 @@ def environment(language: str) -> jinja2.Environment:
         return Markup(texts.text(f"handbook.{key}", **{k: md_text(v) for k, v in params.items()}))
 
     env.globals.update(t=label, lang=language,
-                       labels=lambda key: _trusted(texts.get(f"handbook.{key}")))
+                       labels=lambda key: _trusted(texts.get(f"handbook.{key}")),
+                       guideline={"pupil_minutes": GUIDELINE["pupil_voice"],
+                                  "team_minutes": GUIDELINE["team"]},
+                       blank_log_rows=LESSON_VISIT // LOG_STEP + 3)  # a blank form: 45 minutes
+    env.filters.update(combine=lambda mapping, extra: {**mapping, **extra},
+                       part_name=lambda part: Markup(texts.text(f"handbook.day.parts.{part}")))
     return env
 
 
@@ -286,6 +292,12 @@ def render(circle: Circle, schedule: Schedule, public=None) -> Handbook:
         "form_url": lambda form, page: link_url(paths.link(paths.form_page(form), page)),
         "day_of": lambda review: plan_day(circle, review), "workshop_outline": workshop_outline,
         "school": circle.school, "events_of": lambda review: _review_events(schedule, review),
+        "paths": paths, "pack_forms": REVIEW_FORMS,
+        "page_link": lambda target, page: link_url(paths.link(target, page)),
+        "preparation_steps": lambda review: [
+            {"key": step.key, "when": texts.long_date(step.when) if step.when else
+             texts.text(f"handbook.day.steps.{step.key}.when")}
+            for step in preparation_steps(review)],
     }
     docs: dict[str, str] = {}
 
@@ -298,11 +310,35 @@ def render(circle: Circle, schedule: Schedule, public=None) -> Handbook:
             page(paths.page(name), f"{name}.md")
     for event in context["reviews"]:
         page(paths.review_page(event.review.id), "review.md", event=event, review=event.review)
+        _review_day_pages(event, context["day_of"](event.review), page)
     page(paths.FORMS_INDEX, "formulieren.md")
     for form in FORMS:
         page(paths.form_page(form), "formulier.md", form=form)
     site_name = html_text(texts.text("handbook.site_name", circle=circle.name, board=circle.board))
     return Handbook(site_name, dict(sorted(docs.items())), _nav(circle, context["reviews"], texts))
+
+
+def _review_day_pages(event: Event, day, page) -> None:
+    """The pages of one review's day (see paths), each naming the PDFs it is printed in and its
+    place there (front matter `pdfs`, read by site.py): the day's pack is the programme, then
+    each visitor's day card with their lesson visits, then the shared forms."""
+    review = event.review
+    pack = paths.review_pdf(review.id)
+
+    def day_page(path: str, kind: str, pdfs: dict, searchable: bool = True, **extra) -> None:
+        page(path, "review_day.md", event=event, review=review, kind=kind, pdfs=pdfs,
+             searchable=searchable, **extra)
+
+    day_page(paths.programme_page(review.id), "programme", {pack: 0})
+    for stack in day.stacks:
+        day_page(paths.card_page(review.id, stack.number), "card", {pack: stack.number},
+                 searchable=False, stack=stack)
+    for place, form in enumerate(REVIEW_FORMS, start=len(day.stacks) + 1):
+        day_page(paths.review_form_page(review.id, form), "form", {pack: place},
+                 searchable=False, form=form)
+    day_page(paths.preparation_page(review.id), "preparation",
+             {paths.preparation_pdf(review.id): 0})
+    day_page(paths.workshop_page(review.id), "workshop", {paths.workshop_pdf(review.id): 0})
 
 
 def _review_events(schedule: Schedule, review: Review) -> dict[str, Event]:

@@ -37,6 +37,43 @@ def review_pdf(review_id: str) -> str:
     return f"{REVIEWS}/{review_id}.pdf"
 
 
+def review_folder(review_id: str) -> str:
+    """The folder of a review's day pages: programme, day cards, forms and their PDFs."""
+    return f"{REVIEWS}/{review_id}"
+
+
+def programme_page(review_id: str) -> str:
+    return f"{review_folder(review_id)}/dagprogramma.md"
+
+
+def card_page(review_id: str, number: int) -> str:
+    """A visitor's day card with their lesson visit forms; numbered, so no name is in the address."""
+    return f"{review_folder(review_id)}/dagkaart-{number}.md"
+
+
+def review_form_page(review_id: str, form: str) -> str:
+    """One of a review's shared forms, pre-filled."""
+    return f"{review_folder(review_id)}/{form}.md"
+
+
+def preparation_page(review_id: str) -> str:
+    """The host's preparation: what to send when, and the self-evaluation."""
+    return f"{review_folder(review_id)}/voorbereiding.md"
+
+
+def workshop_page(review_id: str) -> str:
+    """The staff workshop after the review: its plan and the review's findings."""
+    return f"{review_folder(review_id)}/workshop.md"
+
+
+def preparation_pdf(review_id: str) -> str:
+    return f"{review_folder(review_id)}/voorbereiding.pdf"
+
+
+def workshop_pdf(review_id: str) -> str:
+    return f"{review_folder(review_id)}/workshop.pdf"
+
+
 def review_of(source: str) -> str | None:
     """The review a source is the page of: 'reviews/r1.md' -> 'r1'; None for any other file."""
     path = PurePosixPath(source)

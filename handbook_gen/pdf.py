@@ -1,12 +1,15 @@
-"""Built handbook pages -> PDFs: one review-day pack per review and one PDF of all blank forms.
+"""Built handbook pages -> PDFs: per review its day pack, its preparation and its workshop, and
+one PDF of all blank forms.
 
 The PDFs are the pages MkDocs already built, rendered by WeasyPrint under the theme's print
 stylesheet (print.css: no navigation, header, footer or search; each form on a new A4 page). So
-the PDF and a page printed from the browser come from the same HTML and CSS.
+the PDF and a page printed from the browser come from the same HTML and CSS. Which pages make
+which PDF, in which order, is the handbook's plan (see site.py: each page's front matter).
 
-A form is `<div class="lts-form" data-copies="N">`; the review-day pack repeats the pages of each
-form N times (1 when the attribute is absent), so one print run gives the day its copies. Pages
-are laid out once and repeated, not laid out again.
+Every PDF is printed duplex: each sheet (`.lts-sheet`: the programme, a day card) and each form
+(`.lts-form`) starts on a front page, and where one has an odd number of pages its back is a
+lined notes page, laid out once and repeated. No page is left less than half used: a sheet whose
+last page would be is laid out again with lines for notes filling that page.
 
 Nothing is fetched from outside the handbook folder; the same pages and SOURCE_DATE_EPOCH give
 the same bytes. So each PDF has a key, a hash of what it is made from, kept in the handbook's
@@ -22,7 +25,7 @@ import os
 import re
 import shutil
 from functools import cached_property, lru_cache
-from html import unescape
+from html import escape, unescape
 from importlib.metadata import version
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
@@ -35,6 +38,14 @@ from .pages import FORMS
 from .reproducible import source_date
 
 FORM_CLASS = "lts-form"
+SHEET_CLASS = "lts-sheet"  # a printed unit that is not a form: the programme, a day card
+UNIT_CLASSES = (FORM_CLASS, SHEET_CLASS)
+FILL_CLASS = "lts-fill"  # lines for notes added to fill a unit's last page
+# No page less than half used; a page whose boxes reach less far than this gets lines for notes
+# (a box can end below its last ink: the margin keeps the ink itself past half the page).
+MIN_FILL = 0.6
+FILL_MARGIN_MM = 6  # the notes lines stop this far above the page's end: layout rounding
+PX_PER_MM = 96 / 25.4
 
 
 @lru_cache(maxsize=1)
@@ -60,12 +71,12 @@ def _weasyprint():
     return weasyprint
 
 
-def write_pdfs(site_dir: Path, review_ids, language: str, shared_assets: Path | None = None,
-               previous: Path | None = None, previous_keys: dict | None = None,
-               store: Path | None = None) -> dict[str, str]:
-    """Write each review's pack and the PDF of all blank forms (paths.review_pdf, paths.FORMS_PDF)
-    into a built handbook folder; returns each PDF's key (see `Printer.key`) by its path in the
-    handbook, for the stamp.
+def write_pdfs(site_dir: Path, plan: dict[str, list[str]], language: str,
+               shared_assets: Path | None = None, previous: Path | None = None,
+               previous_keys: dict | None = None, store: Path | None = None) -> dict[str, str]:
+    """Write the PDFs of `plan` (a PDF's path in the handbook -> the sources of the pages it
+    prints, in order) and the PDF of all blank forms (paths.FORMS_PDF) into a built handbook
+    folder; returns each PDF's key (see `Printer.key`) by its path in the handbook, for the stamp.
 
     `shared_assets`: where the theme assets are when the pages link to them beside the handbook
     (`../assets/`) rather than inside it. A PDF is laid out only when no copy with its key is at
@@ -73,11 +84,12 @@ def write_pdfs(site_dir: Path, review_ids, language: str, shared_assets: Path | 
     edit to one review leaves the other packs and the blank forms as they were); `store` is a
     folder the handbooks of one build share, by key (circles without their own questions have
     the same blank forms)."""
-    printer = Printer(site_dir, shared_assets)
-    title = catalog(language).text("handbook.forms.pdf_title")
+    texts = catalog(language)
+    printer = Printer(site_dir, shared_assets, notes=texts.text("handbook.day.notes"))
+    title = texts.text("handbook.forms.pdf_title")
     known = previous_keys if isinstance(previous_keys, dict) else {}  # a stamp can be damaged
     keys = {}
-    for name, pages in _planned(printer.root, review_ids).items():
+    for name, pages in _planned(printer.root, plan).items():
         target = printer.root / name
         keys[name] = key = printer.key(pages)
         earlier = Path(previous) / name if previous else None
@@ -87,10 +99,10 @@ def write_pdfs(site_dir: Path, review_ids, language: str, shared_assets: Path | 
         elif stored and stored.is_file():
             shutil.copyfile(stored, target)
         else:
+            document = print_job(printer, pages)
             if name == paths.FORMS_PDF:
-                _write(forms_document(printer, pages, title), target)
-            else:
-                _write(review_pack(printer, pages[0]), target)
+                document.metadata.title = title
+            _write(document, target)
             if stored:
                 _keep(target, stored)
     return keys
@@ -101,10 +113,10 @@ def _keep(made: Path, stored: Path) -> None:
     write_atomically(stored, made.read_bytes())
 
 
-def _planned(root: Path, review_ids) -> dict[str, list[Path]]:
+def _planned(root: Path, plan: dict[str, list[str]]) -> dict[str, list[Path]]:
     """Each PDF of the handbook by its path, with the built pages it prints."""
-    planned = {paths.review_pdf(review_id): [root / paths.built(paths.review_page(review_id))]
-               for review_id in sorted(review_ids)}
+    planned = {name: [root / paths.built(source) for source in sources]
+               for name, sources in sorted(plan.items())}
     # In FORMS' order; a handbook without form pages (a test's sample) has no forms PDF.
     blank = [page for form in FORMS
              if (page := root / paths.built(paths.form_page(form))).exists()]
@@ -127,8 +139,9 @@ class Printer:
     link are parsed once per process and handed to every page, which is served them empty.
     """
 
-    def __init__(self, site_dir: Path, shared_assets: Path | None = None):
+    def __init__(self, site_dir: Path, shared_assets: Path | None = None, notes: str = ""):
         self.root = Path(site_dir).resolve()
+        self.notes = notes  # the notes page's title; empty: no notes page is printed
         self._files = HandbookFiles(self.root, shared_assets)
         self._digests: dict[str, str] = {}  # stylesheet URL -> digest of its bytes
         self._printed_pages: dict[tuple[Path, ...], str] = {}  # see _printed
@@ -147,13 +160,18 @@ class Printer:
         """One built page laid out for print: a weasyprint Document."""
         return self.render_together([page])
 
-    def render_together(self, pages: list[Path]):
-        """Pages of one folder laid out as one document, each starting on a new sheet."""
+    def render_together(self, pages: list[Path], fill: dict[int, float] | None = None):
+        """Pages of one folder laid out as one document, each starting on a new sheet.
+
+        `fill`: lines for notes, in mm, to add at the end of units (by their place among the
+        units); then only those units are laid out (see print_job)."""
         html = self._printed(pages)
         sheets = self._stylesheets(pages[0].as_uri(), html)
         source = _weasyprint().HTML(string=html, base_url=pages[0].as_uri(),
                                     url_fetcher=self._page_fetcher, media_type="print")
         _unlink(source.etree_element)  # before render, which first reads the tree
+        if fill:
+            _add_notes_lines(source.etree_element, fill, self.notes)
         with _quiet_weasyprint():
             return source.render(stylesheets=sheets)
 
@@ -186,7 +204,7 @@ class Printer:
         handbook's PDFs): a PDF's key and its layout both need it."""
         if tuple(pages) not in self._printed_pages:
             self._printed_pages[tuple(pages)] = _printed_html(
-                [page.read_text(encoding="utf-8") for page in pages])
+                [page.read_text(encoding="utf-8") for page in pages], self.notes)
         return self._printed_pages[tuple(pages)]
 
     def _linked(self, page_url: str, html: str) -> list[str]:
@@ -209,20 +227,74 @@ class Printer:
         return sheets
 
 
-def review_pack(printer: Printer, page: Path):
-    """The review page as printed, with the pages of each form repeated data-copies times."""
-    document = printer.render(page)
-    pages = []
-    for form, run in form_runs(document):
-        pages += run * (copies(form) if form is not None else 1)
-    return document.copy(pages)
+def print_job(printer: Printer, pages: list[Path]):
+    """The pages as one duplex print job: each unit (sheet or form) from a front page, an odd
+    one followed by the notes page, and no page less than MIN_FILL used (see the module)."""
+    document = printer.render_together(pages)
+    runs = form_runs(document)
+    short = _short_units(runs)
+    if short:  # only the short units again, with their lines; the rest stays as laid out
+        again = iter(run for unit, run in form_runs(printer.render_together(pages, fill=short))
+                     if unit is not None)
+        placed = [index for index, (unit, _) in enumerate(runs) if unit is not None]
+        for place in sorted(short):
+            runs[placed[place]] = (runs[placed[place]][0], next(again))
+    notes = runs.pop()[1] if printer.notes else []  # the notes sheet, printed last
+    printed = []
+    for _, run in runs:
+        printed += run + (notes[:1] if len(run) % 2 else [])
+    return document.copy(printed)  # pages of both layouts: Document.copy combines documents
 
 
-def forms_document(printer: Printer, pages: list[Path], title: str):
-    """The blank forms' pages one after another, as one Document."""
-    combined = printer.render_together(pages)
-    combined.metadata.title = title
-    return combined
+def _short_units(runs) -> dict[int, float]:
+    """The units whose last page is less than MIN_FILL used, by their place among the units
+    (units do not nest and each starts a page: their runs are in document order), with the mm
+    of notes lines that fill that page."""
+    short = {}
+    placed = [(element, run) for element, run in runs if element is not None]
+    for index, (_, run) in enumerate(placed):
+        used, room = page_use(run[-1])
+        if used < MIN_FILL * room:
+            short[index] = (room - used) / PX_PER_MM - FILL_MARGIN_MM
+    return short
+
+
+def _is_unit(element) -> bool:
+    classes = (element.get("class") or "").split()
+    return any(name in classes for name in UNIT_CLASSES)
+
+
+def page_use(sheet) -> tuple[float, float]:
+    """(height used from the top of the page's content area, that area's height), in px: down
+    to the lowest box laid out on it."""
+    page = sheet._page_box  # weasyprint keeps a page's box tree here; no public accessor
+    top = page.content_box_y()
+    lowest, boxes = top, list(getattr(page, "children", ()))
+    while boxes:
+        box = boxes.pop()
+        children = getattr(box, "children", ())
+        if children:
+            boxes.extend(children)
+        elif box.height:
+            lowest = max(lowest, box.position_y + box.margin_height())
+    return lowest - top, page.height
+
+
+def _add_notes_lines(root, fill: dict[int, float], title: str) -> None:
+    """Lines for notes, `fill[i]` mm high, at the end of the i-th unit; the other units are
+    left out, so only these are laid out."""
+    from xml.etree.ElementTree import SubElement  # weasyprint's tree is an ElementTree
+
+    parents = {child: parent for parent in root.iter() for child in parent}
+    for index, element in enumerate([e for e in root.iter() if _is_unit(e)]):
+        if index not in fill:
+            parents[element].remove(element)
+        elif fill[index] > 0:
+            block = SubElement(element, "div", {"class": FILL_CLASS})
+            label = SubElement(block, "p", {"class": f"{FILL_CLASS}__title"})
+            label.text = title
+            SubElement(block, "div", {"class": "lts-write",
+                                      "style": f"height: {fill[index] - 10:.1f}mm"})
 
 
 _ARTICLE_START = '<article class="md-content__inner'  # Material's page content
@@ -233,10 +305,11 @@ _TAG = re.compile(r"<[^>]*>")
 _HREF = re.compile(r'\shref="([^"]*)"')
 
 
-def _printed_html(pages: list[str]) -> str:
+def _printed_html(pages: list[str], notes: str = "") -> str:
     """The pages as one printed document: the first page's <html> and <body> tags and its
     stylesheets, titled by its heading, then each page's article (Material's .md-content__inner),
-    each after the first on a new sheet. Nothing else of the page's <head> is kept: the site's
+    each after the first on a new sheet; with a `notes` title, a lined notes page last (see
+    print_job). Nothing else of the page's <head> is kept: the site's
     name in its <title> and the prev/next links change with other pages, and would make its
     PDF be laid out again for nothing.
     A page that is not a Material page is printed whole (only one such page at a time)."""
@@ -257,7 +330,14 @@ def _printed_html(pages: list[str]) -> str:
     head = (first[html_start:first.find(">", html_start) + 1]
             + f'<head><meta charset="utf-8"><title>{title}</title>'
             + "".join(_STYLESHEET_LINK.findall(first[:body])) + "</head>")
+    if notes:
+        articles.append(_NOTES_PAGE.format(title=escape(notes)))
     return head + first[body:body_end] + "".join(articles) + "</body></html>"
+
+
+# A page of lines for notes: the back of a unit with an odd number of pages.
+_NOTES_PAGE = ('<article class="md-content__inner md-typeset"><div class="lts-sheet lts-notes">'
+               '<h1>{title}</h1><div class="lts-write lts-write--page"></div></div></article>')
 
 
 def _unlink(root) -> None:
@@ -268,8 +348,9 @@ def _unlink(root) -> None:
 
 
 def form_runs(document) -> list[tuple[object | None, list]]:
-    """The document's pages in runs of consecutive pages showing the same form (its element),
-    or no form (None). A form starts on a new page, so a page belongs to at most one form."""
+    """The document's pages in runs of consecutive pages showing the same unit, a form or a
+    sheet (its element), or none (None). A unit starts on a new page, so a page belongs to at
+    most one."""
     runs: list[tuple[object | None, list]] = []
     for sheet in document.pages:
         form = _form_on(sheet)
@@ -286,16 +367,10 @@ def _form_on(sheet):
     while boxes:
         box = boxes.pop()
         element = getattr(box, "element", None)
-        if element is not None and FORM_CLASS in (element.get("class") or "").split():
+        if element is not None and _is_unit(element):
             return element
         boxes.extend(getattr(box, "children", ()))
     return None
-
-
-def copies(form) -> int:
-    """How many copies of a form the day needs: its data-copies, 1 when absent or unreadable."""
-    value = form.get("data-copies") or ""
-    return int(value) if value.isdigit() and int(value) > 0 else 1
 
 
 def _write(document, target: Path) -> Path:

@@ -252,6 +252,7 @@ def _school(data, circle_region: str | None) -> School:
         study_days=tuple(sorted(date.fromisoformat(d) for d in data.get("study_days", []))),
         reviewed_before=data.get("reviewed_before", False),
         pupil_hours=visit_rules.pupil_hours(data.get("pupil_hours")),
+        pupil_hours_assumed="pupil_hours" not in data,
     )
 
 

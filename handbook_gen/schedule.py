@@ -226,4 +226,14 @@ def _day_warnings(circle: Circle, events: list[Event]) -> list[Problem]:
                 problems.append(Problem(WARNING, code, path=event.path + ("start",), params={
                     "start": event.start.strftime("%H:%M"), "end": event.end.strftime("%H:%M"),
                     "pupils": "–".join(t.strftime("%H:%M") for t in day.pupils)}))
+        if day.fits_pupils and day.fits_after:  # else the warning above says it already
+            problems += _short_part_warnings(event, day)
     return problems
+
+
+def _short_part_warnings(event: Event, day) -> list[Problem]:
+    """A conversation the programme gives less time than the guideline (domain.md §3)."""
+    return [Problem(WARNING, f"rules.short_{part}", path=event.path + ("end",), params={
+        "start": event.start.strftime("%H:%M"), "end": event.end.strftime("%H:%M"),
+        "minutes": minutes, "guideline": guideline})
+        for part, minutes, guideline in day.short_parts()]

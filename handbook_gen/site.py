@@ -76,7 +76,7 @@ def build_handbook(circle_id: str, site_name: str, language: str, docs: dict[str
             postprocess.finish(built, renderer, _shared_names(renderer, project) if shared_assets else None)
             if pdfs:
                 stamp["pdfs"] = pdf.write_pdfs(
-                    built, _review_ids(docs), language,
+                    built, pdf_plan(docs), language,
                     out_dir / SHARED_FOLDER if shared_assets else None,
                     previous=target, previous_keys=previous.get("pdfs"), store=pdf_store)
         except (EngineError, pdf.PdfError) as error:
@@ -97,9 +97,19 @@ def _shared_names(renderer, project: str) -> frozenset[str]:
     return frozenset(renderer.theme_assets())
 
 
-def _review_ids(docs: dict) -> list[str]:
-    """The reviews that have a page, each of which gets a review-day pack."""
-    return sorted(review for name in docs if (review := paths.review_of(name)))
+def pdf_plan(docs: dict) -> dict[str, list[str]]:
+    """Which pages each PDF prints, in order: a page names the PDFs it is part of and its place
+    in each in its front matter (`pdfs: {reviews/r1.pdf: 2}`, see pages.py)."""
+    places: dict[str, list[tuple[int, str]]] = {}
+    for source, text in docs.items():
+        if not (source.endswith(".md") and isinstance(text, str) and text.startswith("---\n")):
+            continue
+        front = text[4:text.find("\n---", 3)]
+        if "pdfs:" not in front:
+            continue
+        for name, place in (yaml.safe_load(front) or {}).get("pdfs", {}).items():
+            places.setdefault(name, []).append((place, source))
+    return {name: [source for _, source in sorted(pages)] for name, pages in places.items()}
 
 
 def _check_arguments(circle_id: str, language: str, docs: dict) -> None:

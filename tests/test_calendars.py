@@ -190,10 +190,21 @@ def test_summary_location_url_and_handbook_link(circle):
     assert "URL" not in events[uid("opleidingsdag")]
 
 
+def test_a_reviews_moments_link_the_pdf_to_print(circle):
+    events = by_uid(build(circle)["calendars/circle.ics"])
+    site = "https://intranet.arkade.example/handboeken/arkade-noord/reviews/"
+    for event, pdf in (("review-regenboog", "review-regenboog.pdf"),
+                       ("review-regenboog.preparation", "review-regenboog/voorbereiding.pdf"),
+                       ("review-regenboog.workshop", "review-regenboog/workshop.pdf")):
+        assert f"Om te printen: {site}{pdf}" in str(events[uid(event)]["DESCRIPTION"]), event
+    assert "Om te printen" not in str(events[uid("startworkshop")]["DESCRIPTION"])
+
+
 def test_no_handbook_link_without_site_url(circle):
     files = build(replace(circle, site_url=None))
     for vevent in vevents(files["calendars/circle.ics"]):
         assert "handboek" not in str(vevent["DESCRIPTION"])
+        assert "Om te printen" not in str(vevent["DESCRIPTION"])
 
 
 def test_email_addresses_only_with_show_email(circle):

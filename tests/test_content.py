@@ -152,8 +152,8 @@ def test_english_quickscan_and_year_board(sites):
 def test_self_evaluation_links_to_the_quickscan(sites):
     blank = (sites["build"] / "formulieren/zelfevaluatie.html").read_text(encoding="utf-8")
     assert '<a href="quickscan.html">quickscan</a>' in blank
-    review = (sites["build"] / "reviews/review-regenboog.html").read_text(encoding="utf-8")
-    assert '<a href="../formulieren/quickscan.html">quickscan</a>' in review
+    review = (sites["build"] / "reviews/review-regenboog/voorbereiding.html").read_text(encoding="utf-8")
+    assert '<a href="../../formulieren/quickscan.html">quickscan</a>' in review
     assert "De Quickscan van de Werkwijzer geeft" not in blank
 
 

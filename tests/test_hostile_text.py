@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from icalendar import Calendar
 
-from handbook_gen import calendars, pages, paths
+from handbook_gen import calendars, pages, paths, site
 from handbook_gen.cli import main
 from handbook_gen.problems import ERROR
 from handbook_gen.safe_markdown import SAFE_SCHEMES, scheme
@@ -113,8 +113,7 @@ def check_link(page: str, value: str, docs: dict) -> None:
 
 def pdfs(docs: dict) -> set[str]:
     """The PDFs pdf.py writes after the MkDocs build, which the pages link to."""
-    return {paths.FORMS_PDF} | {paths.review_pdf(posixpath.splitext(posixpath.basename(name))[0])
-                                for name in docs if name.startswith("reviews/")}
+    return {paths.FORMS_PDF} | set(site.pdf_plan(docs))  # the pages name the PDFs they are in
 
 
 def check_circle(data: dict, tmp_path: Path) -> None:

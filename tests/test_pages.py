@@ -21,10 +21,16 @@ from handbook_gen.schedule import plan
 from handbook_gen.validate import check_file
 from helpers import ATTACKS, EXAMPLE, EXTENSIONS, ROOT, Elements, malicious_circle, to_html
 
+# Each review's day pages: the programme, a day card per visitor (Regenboog has five visitors,
+# Kompas four), the shared forms, the host's preparation and the workshop.
+VISITORS = {"review-regenboog": 5, "review-kompas": 4}
+DAY_PAGES = {f"reviews/{review}/{name}.md" for review, visitors in VISITORS.items()
+             for name in ["dagprogramma", "voorbereiding", "workshop", *pages.REVIEW_FORMS,
+                          *(f"dagkaart-{n}" for n in range(1, visitors + 1))]}
 PAGES = {"index.md", "team.md", "thema.md", "planning.md", "reviewplan.md", "protocol.md",
          "kwaliteitscyclus.md", "agenda.md", "toegankelijkheid.md", "formulieren/index.md",
          "reviews/review-regenboog.md", "reviews/review-kompas.md"} | {
-    f"formulieren/{form}.md" for form in pages.FORMS}
+    f"formulieren/{form}.md" for form in pages.FORMS} | DAY_PAGES
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -74,7 +80,11 @@ def test_nav_lists_every_page_once(handbook):
                 yield from files(value) if isinstance(value, list) else [value]
 
     listed = list(files(handbook.nav))
-    assert sorted(listed) == sorted(handbook.docs)
+    # The day pages are not in the nav (every page would carry them all): their review links them.
+    assert sorted(listed) == sorted(set(handbook.docs) - DAY_PAGES)
+    for day_page in DAY_PAGES:
+        review, name = day_page.removeprefix("reviews/").split("/")
+        assert f"]({review}/{name})" in handbook.docs[f"reviews/{review}.md"], day_page
     assert handbook.nav[0] == {"Overzicht": "index.md"}
     titles = [next(iter(item)) for item in handbook.nav]
     assert titles == ["Overzicht", "LtS-team", "Thema", "Jaarplanning", "Reviewplan", "Reviews",
@@ -105,7 +115,8 @@ def test_relative_links_resolve(handbook, circle):
     """What MkDocs --strict checks: every relative link and anchor points at something."""
     calendar_files = {feed.file for feed in calendars.feeds(circle)} | {
         paths.event_feed(event.id) for event in plan(circle).events}
-    pdf_files = {paths.FORMS_PDF} | {paths.review_pdf(review.id) for review in circle.reviews}
+    pdf_files = {paths.FORMS_PDF} | {pdf(review.id) for review in circle.reviews
+                                     for pdf in (paths.review_pdf, paths.preparation_pdf, paths.workshop_pdf)}
     html = {path: to_html(text) for path, text in handbook.docs.items()}
     ids = {path: {attrs["id"] for _, attrs in Elements(page).tags if "id" in attrs}
            for path, page in html.items()}
@@ -259,28 +270,46 @@ def test_review_matrix(handbook):
 def test_review_page(handbook):
     page = handbook.docs["reviews/review-regenboog.md"]
     assert page.startswith("---\nprint: true\n---\n")
-    for text in ("dinsdag 18 november 2025, 08&#58;00–15&#58;30",
+    for text in ("dinsdag 18 november 2025, 08&#58;00–16&#58;15",
                  "Ingrid Bakker, peer reviewer van CBS Het Kompas",
                  "- Priya Ramdin, schoolcoach (kwaliteitscoördinator)",
                  "dinsdag 4 november 2025", "dinsdag 9 december 2025",
                  "hardop uitleggen", "(../calendars/events/review-regenboog.ics)",
-                 "Stem van de leerling"):
+                 "[Dagprogramma](review-regenboog/dagprogramma.md)",
+                 "[Dagkaart van Priya Ramdin](review-regenboog/dagkaart-5.md)",
+                 "[Stem van de leerling](review-regenboog/stem-van-de-leerling.md)"):
         assert text in page, text
-    assert "| 10&#58;55–11&#58;30 | Stem van de leerling" in page  # planned around the pupils' hours
+    # Short: who, when, what to prepare and links; the programme and the forms have pages of their own.
+    assert "lts-form" not in page and "| Tijd |" not in page
+    programme = handbook.docs["reviews/review-regenboog/dagprogramma.md"]
+    assert "| 10&#58;55–11&#58;30 | Stem van de leerling" in programme  # around the pupils' hours
 
 
-def test_review_page_forms_are_prefilled(handbook):
-    page = handbook.docs["reviews/review-regenboog.md"]
-    html = to_html(page)
-    # The review's forms, and the visit schedule to fill in: this review has no visits yet.
-    assert html.count('<div class="lts-form"') == len(pages.REVIEW_FORMS) + 1
-    assert page.count("| School | OBS De Regenboog |") >= 5
-    assert page.count("| Datum | dinsdag 18 november 2025 |") >= 2
+def test_review_day_forms_are_prefilled(handbook):
+    day = {name.removeprefix("reviews/review-regenboog/"): text for name, text in handbook.docs.items()
+           if name.startswith("reviews/review-regenboog/")}
+    for form in pages.REVIEW_FORMS:
+        html = to_html(day[f"{form}.md"])
+        assert html.count('<div class="lts-form"') == 1, form
+        assert "| School | OBS De Regenboog |" in day[f"{form}.md"], form
+        assert "| Focus | Hoe zetten we het rekenmuurtje in bij groep 5" in day[f"{form}.md"], form
     assert ("| Reviewers | Ingrid Bakker (CBS Het Kompas), Joost Mulder (CBS Het Kompas), Henk Postma"
             " (Daltonschool De Wegwijzer), Saskia de Boer (Daltonschool De Wegwijzer) en Priya Ramdin"
-            " (Daltonschool De Wegwijzer) |") in page
-    assert "| Focus | Hoe zetten we het rekenmuurtje in bij groep 5" in page
-    assert "| Datum en tijd van de workshop | dinsdag 9 december 2025, 14&#58;30–16&#58;00 |" in page
+            " (Daltonschool De Wegwijzer) |") in day["reviewverslag.md"]
+    workshop = day["workshop.md"]
+    assert "| Datum en tijd van de workshop | dinsdag 9 december 2025, 14&#58;30–16&#58;00 |" in workshop
+    # This review has no visits yet: the host fills in the visit schedule while preparing.
+    preparation = to_html(day["voorbereiding.md"])
+    assert 'data-form="zelfevaluatie"' in preparation and 'data-form="bezoekrooster"' in preparation
+    # A visitor's card and numbered lesson visits with the names known.
+    card = day["dagkaart-1.md"]
+    visits = int(re.search(r"\| Bezoek \| bezoek 1 van (\d+) \|", card).group(1))
+    assert visits >= 2 and card.count('data-form="lesbezoek"') == visits
+    for text in ("| Observant | Ingrid Bakker |", f"| Bezoek | bezoek {visits} van {visits} |",
+                 "| Datum | dinsdag 18 november 2025 |"):
+        assert text in card, text
+    partner = re.search(r"\| Samen met \| ([^|]+) \|", card).group(1).strip()
+    assert partner in ("Henk Postma", "Saskia de Boer", "Priya Ramdin")
 
 
 def test_blank_forms_have_space_to_write_and_no_pupil_names(handbook):
@@ -327,7 +356,7 @@ def test_programme_fits_the_review_times(circle):
     reviews[0] = dataclasses.replace(reviews[0], start=reviews[0].start.replace(hour=9),
                                      end=reviews[0].end.replace(hour=14, minute=0))
     page = render(dataclasses.replace(circle, reviews=tuple(reviews))).docs[
-        "reviews/review-regenboog.md"]
+        "reviews/review-regenboog/dagprogramma.md"]
     times = [row[0] for row in table_rows(page, "&#58;") if "–" in row[0]]
     assert times[0].startswith("09&#58;00") and times[-1].endswith("14&#58;00")
     # Pupils stay until 14:30: no time is left for the team's parts after they leave.
@@ -337,11 +366,12 @@ def test_programme_fits_the_review_times(circle):
 def test_minimal_review_and_no_reviews(circle):
     bare = dataclasses.replace(circle.reviews[0], lead=None, start=None, end=None,
                                preparation=None, workshop=None)
-    page = render(dataclasses.replace(circle, reviews=(bare,))).docs["reviews/review-regenboog.md"]
+    docs = render(dataclasses.replace(circle, reviews=(bare,))).docs
+    page = docs["reviews/review-regenboog.md"]
     assert "Nog af te spreken: de reviewers kiezen samen wie de dag voorzit." in page
     assert "Er is nog geen voorbereidingsgesprek gepland." in page
     assert "De workshop is nog niet gepland." in page
-    assert "| 08&#58;00–08&#58;35 | Briefing" in page  # the standard day
+    assert "| 08&#58;00–08&#58;35 | Briefing" in docs["reviews/review-regenboog/dagprogramma.md"]
     book = render(dataclasses.replace(circle, reviews=()))
     assert not any(path.startswith("reviews/") for path in book.docs)
     assert "Er zijn nog geen reviews gepland." in book.docs["reviewplan.md"]
@@ -349,11 +379,13 @@ def test_minimal_review_and_no_reviews(circle):
 
 
 def test_wednesday_review_is_planned_around_the_short_day(circle, handbook):
-    assert "van 08&#58;30 tot 14&#58;30 op school" in handbook.docs["reviews/review-regenboog.md"]
+    programme = handbook.docs["reviews/review-regenboog/dagprogramma.md"]
+    assert "van 08&#58;30 tot 14&#58;30 op school" in programme
+    assert "aangenomen schooltijden" in programme  # arkade-noord gives no pupil hours
     reviews = list(circle.reviews)
     reviews[0] = dataclasses.replace(reviews[0], date=reviews[0].date.replace(day=19))
     page = render(dataclasses.replace(circle, reviews=tuple(reviews))).docs[
-        "reviews/review-regenboog.md"]
+        "reviews/review-regenboog/dagprogramma.md"]
     assert "van 08&#58;30 tot 12&#58;15 op school" in page
     pupil_voice = next(row for row in table_rows(page, "&#58;") if "Stem van de leerling" in row[1])
     assert pupil_voice[0].split("–")[1] <= "12&#58;15"
@@ -400,9 +432,11 @@ def test_english_handbook(english):
     assert [next(iter(item)) for item in english.nav][:4] == [
         "Overview", "LtS team", "Theme", "Year planning"]
     review = english.docs["reviews/review-kompas.md"]
-    assert "Thursday, 19 March 2026, 08&#58;00–15&#58;30" in review
-    assert "| School | CBS Het Kompas |" in review
-    assert "Do not write pupils' names on this form." in review
+    assert "Thursday, 19 March 2026, 08&#58;00–16&#58;15" in review
+    form = english.docs["reviews/review-kompas/teamgesprek.md"]
+    assert "| School | CBS Het Kompas |" in form
+    assert "Do not write pupils' names on this form." in form
+    assert "[Day card of Marloes Visser](review-kompas/dagkaart-1.md)" in review
     assert "Lesson visit" in english.docs["formulieren/lesbezoek.md"]
     dutch = re.compile(r"\b(Jaarplanning|vervalt|Voorzitter|leerlingen|zet in mijn agenda)\b")
     for path, text in english.docs.items():

@@ -1,8 +1,10 @@
 """The PDFs (pdf.py): a real handbook built once, its PDFs read back with pypdf, and its forms
-laid out by WeasyPrint to count the pages each one prints on."""
+laid out by WeasyPrint to count the pages each one prints on. The example has no `visits`: its
+packs have numbered lesson visits; tests/test_pack.py prints a review with planned visits."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -11,15 +13,15 @@ import sys
 from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
-from xml.etree.ElementTree import Element
 
 import pytest
 from pypdf import PdfReader
 
-from handbook_gen import paths, pdf
+from handbook_gen import pages, paths, pdf, site
 from handbook_gen.build import build, failed
 from handbook_gen.freshness import Settings, read_stamp
 from handbook_gen.pages import FORMS, REVIEW_FORMS
+from handbook_gen.review_day import plan_day
 from handbook_gen.validate import check_file
 from helpers import EPOCH, EXAMPLE, FORM_PAGES, built_site, write
 
@@ -41,6 +43,16 @@ def printer(handbook) -> pdf.Printer:
 
 def review_ids(handbook: Path) -> list[str]:
     return sorted(page.stem for page in (handbook / "reviews").glob("*.html"))
+
+
+def pdf_plan() -> dict[str, list[str]]:
+    """Which pages make which PDF in the example's handbook, as the build finds it."""
+    checked = check_file(EXAMPLE)
+    return site.pdf_plan(pages.render(checked.circle, checked.schedule).docs)
+
+
+def pack_pages(handbook: Path, review_id: str) -> list[Path]:
+    return [handbook / paths.built(source) for source in pdf_plan()[paths.review_pdf(review_id)]]
 
 
 def all_pdfs(handbook: Path) -> list[Path]:
@@ -74,7 +86,8 @@ def boxes(box, classes: tuple[str, ...] = ()):
 def test_a_pack_per_review_and_one_forms_pdf_linked_from_their_pages(handbook):
     ids = review_ids(handbook)
     assert len(ids) == 2
-    expected = [handbook / paths.FORMS_PDF] + [handbook / paths.review_pdf(i) for i in ids]
+    expected = [handbook / paths.FORMS_PDF] + [handbook / made(i) for i in ids for made in (
+        paths.review_pdf, paths.preparation_pdf, paths.workshop_pdf)]
     assert all_pdfs(handbook) == sorted(expected)
     review_page = (handbook / "reviews" / f"{KOMPAS['id']}.html").read_text(encoding="utf-8")
     link = f'<a href="{KOMPAS["id"]}.pdf" download>Download de reviewdagmap (pdf)</a>'
@@ -94,7 +107,7 @@ def test_the_pack_names_the_school_the_day_and_the_people(handbook):
     text = "\n".join(text_of(handbook / paths.review_pdf(KOMPAS["id"])))
     for expected in (KOMPAS["school"], KOMPAS["date"], *KOMPAS["names"]):
         assert expected in text
-    assert "Programma van de dag" in text and "Lesbezoek" in text
+    assert "Dagprogramma review" in text and "Lesbezoek" in text
     for chrome in ("Afdrukken", "Download de reviewdagmap", "Zoeken", "Ga naar inhoud"):
         assert chrome not in text, chrome  # no button, link, search or navigation on paper
 
@@ -108,28 +121,40 @@ def test_each_blank_form_prints_on_its_pages_and_fills_the_last(handbook, printe
         counts[form] = len(sheets)
         assert used_height(sheets[-1]) >= LEAST_LAST_PAGE, f"{form} ends on a nearly empty page"
     assert counts == {form: FORM_PAGES[form] for form in FORMS}
-    assert len(PdfReader(handbook / paths.FORMS_PDF).pages) == sum(counts.values())
+    # Duplex: a form of an odd number of pages gets a notes page as its back.
+    printed = sum(count + count % 2 for count in counts.values())
+    assert len(PdfReader(handbook / paths.FORMS_PDF).pages) == printed
 
 
-def test_each_prefilled_form_in_the_pack_prints_on_its_pages(handbook, printer):
-    document = printer.render(handbook / "reviews" / f"{KOMPAS['id']}.html")
-    runs = [(form.get("data-form"), run) for form, run in pdf.form_runs(document) if form is not None]
-    # Without `visits` in the circle file, the visit schedule is a form for the host to fill in.
-    assert [form for form, _ in runs] == ["bezoekrooster", *REVIEW_FORMS]
-    assert [len(run) for _, run in runs] == [FORM_PAGES[form] for form, _ in runs]
-    assert all(used_height(run[-1]) >= LEAST_LAST_PAGE for _, run in runs)
-    printed = sum(len(run) * (pdf.copies(form) if form is not None else 1)
-                  for form, run in pdf.form_runs(document))
+def test_the_pack_is_the_days_print_job(handbook, printer):
+    """Programme, then per visitor their card and numbered lesson visits (no `visits` in the
+    file), then the shared forms; each at most two pages, each from a front page."""
+    document = printer.render_together(pack_pages(handbook, KOMPAS["id"]))
+    runs = [(unit.get("data-form") or unit.get("data-sheet"), run)
+            for unit, run in pdf.form_runs(document) if unit is not None]
+    circle = check_file(EXAMPLE).circle
+    day = plan_day(circle, next(r for r in circle.reviews if r.id == KOMPAS["id"]))
+    stacks = [kind for stack in day.stacks for kind in ["card"] + ["lesbezoek"] * len(stack.sheets)]
+    assert [kind for kind, _ in runs] == ["programme", *stacks, *REVIEW_FORMS]
+    assert all(len(run) <= 2 for _, run in runs)
+    printed = sum(len(run) + len(run) % 2 for _, run in runs)  # an odd unit: a notes back
     assert len(PdfReader(handbook / paths.review_pdf(KOMPAS["id"])).pages) == printed
+    text = "\n".join(text_of(handbook / paths.review_pdf(KOMPAS["id"])))
+    count = len(day.stacks[0].sheets)
+    for stack in day.stacks:
+        assert f"Dagkaart van {stack.person.name}" in text
+        assert f"Observant {stack.person.name}" in text
+    assert f"bezoek 1 van {count}" in text and f"bezoek {count} van {count}" in text
+    assert not re.search(r"Print \d+ keer", text)
 
 
-def test_the_lesson_visit_has_twelve_timed_rows_on_one_double_sided_sheet(handbook, printer):
+def test_the_lesson_visit_has_timed_rows_for_the_whole_visit_on_one_double_sided_sheet(handbook, printer):
     sheets = printer.render(handbook / "formulieren" / "lesbezoek.html").pages
     assert len(sheets) <= 2
     rows = {id(box.element) for sheet in sheets for box, classes in boxes(sheet._page_box)
             if "lts-log" in classes and getattr(box, "element_tag", None) == "tr"
             and box.element.find("td") is not None}
-    assert len(rows) >= 12
+    assert len(rows) >= 45 // 5  # a row per five minutes of a 45-minute lesson
     text = "\n".join(text_of(handbook / paths.FORMS_PDF))
     assert "Tijd" in text and "Wat doet de leraar?" in text
 
@@ -143,39 +168,6 @@ def test_the_review_report_has_a_block_per_focus_question_the_first_prefilled(ha
     assert "verhaaltjessom" in first  # the review's focus, from the circle file
 
 
-# --- copies -------------------------------------------------------------------------------------
-
-def test_forms_repeat_as_many_times_as_data_copies_says(handbook, printer, tmp_path):
-    page = handbook / "reviews" / f"{KOMPAS['id']}.html"
-    twice = page.with_name("twice.html")  # next to the original, so its links resolve the same
-    html = page.read_text(encoding="utf-8")
-    twice.write_text(html.replace('<div class="lts-form"', '<div class="lts-form" data-copies="2"'),
-                     encoding="utf-8")
-    try:
-        pack = pdf.review_pack(printer, twice)
-        runs = pdf.form_runs(printer.render(twice))
-    finally:
-        twice.unlink()
-    form_pages = sum(len(run) for form, run in runs if form is not None)
-    other_pages = sum(len(run) for form, run in runs if form is None)
-    assert form_pages and len(pack.pages) == other_pages + 2 * form_pages
-    target = tmp_path / "twice.pdf"
-    pack.write_pdf(target)
-    texts = text_of(target)
-    start = other_pages
-    for form, run in runs[1:]:
-        once = texts[start:start + len(run)]
-        assert texts[start + len(run):start + 2 * len(run)] == once
-        start += 2 * len(run)
-
-
-def test_copies_default_to_one():
-    assert pdf.copies(Element("div", {"class": "lts-form"})) == 1
-    for value in ("", "0", "-2", "two"):
-        assert pdf.copies(Element("div", {"data-copies": value})) == 1
-    assert pdf.copies(Element("div", {"data-copies": "3"})) == 3
-
-
 # --- reproducible and offline -------------------------------------------------------------------
 
 def test_same_pages_and_epoch_give_byte_identical_pdfs(handbook, tmp_path, monkeypatch):
@@ -184,7 +176,7 @@ def test_same_pages_and_epoch_give_byte_identical_pdfs(handbook, tmp_path, monke
     for path in all_pdfs(copy):
         path.unlink()
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
-    pdf.write_pdfs(copy, review_ids(copy), "nl", shared)
+    pdf.write_pdfs(copy, pdf_plan(), "nl", shared)
     for path in all_pdfs(handbook):
         assert (copy / path.relative_to(handbook)).read_bytes() == path.read_bytes(), path.name
     created = PdfReader(handbook / paths.FORMS_PDF).metadata.creation_date
@@ -214,7 +206,7 @@ def test_without_pango_the_build_says_what_to_install(handbook, tmp_path, monkey
 
     monkeypatch.setattr(builtins, "__import__", no_pango)
     with pytest.raises(pdf.PdfError, match="apt-get install libpango-1.0-0"):
-        pdf.write_pdfs(handbook, [], "nl", handbook.parent / "assets")
+        pdf.write_pdfs(handbook, {}, "nl", handbook.parent / "assets")
 
 
 def test_shared_assets_are_read_from_where_they_are_published(handbook, tmp_path):
@@ -233,20 +225,20 @@ def test_shared_assets_are_read_from_where_they_are_published(handbook, tmp_path
 def test_only_the_pdfs_of_changed_pages_are_laid_out_again(handbook, tmp_path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)  # as the fixture's build
     shared = handbook.parent / "assets"
-    ids = review_ids(handbook)
-    keys = pdf.write_pdfs(handbook, ids, "nl", shared)
-    assert sorted(keys) == sorted([paths.FORMS_PDF] + [paths.review_pdf(i) for i in ids])
+    plan = pdf_plan()
+    keys = pdf.write_pdfs(handbook, plan, "nl", shared)
+    assert sorted(keys) == sorted([paths.FORMS_PDF, *plan])
     assert read_stamp(handbook)["pdfs"] == keys  # the build kept them for the next one
     rebuilt = shutil.copytree(handbook, tmp_path / "rebuilt")
     for path in all_pdfs(rebuilt):
         path.unlink()
-    kompas = rebuilt / "reviews" / f"{KOMPAS['id']}.html"
+    kompas = rebuilt / "reviews" / KOMPAS["id"] / "teamgesprek.html"  # a page of the pack only
     kompas.write_text(kompas.read_text(encoding="utf-8").replace("verhaaltjessom", "breuken"),
                       encoding="utf-8")
     laid_out = []
     monkeypatch.setattr(pdf, "_write", lambda document, target: laid_out.append(target.name))
 
-    new_keys = pdf.write_pdfs(rebuilt, ids, "nl", shared, previous=handbook, previous_keys=keys)
+    new_keys = pdf.write_pdfs(rebuilt, plan, "nl", shared, previous=handbook, previous_keys=keys)
 
     assert laid_out == [f"{KOMPAS['id']}.pdf"]
     assert {name for name in keys if new_keys[name] != keys[name]} == {paths.review_pdf(KOMPAS["id"])}
@@ -287,14 +279,14 @@ def test_a_pack_is_titled_by_its_page_not_by_the_site_or_the_pages_beside_it(han
     """Renaming the circle, or adding a review beside this one, changes the page's <title> and
     its prev/next links: its PDF stays the same, so its key does too."""
     pack = handbook / paths.review_pdf(KOMPAS["id"])
-    assert PdfReader(pack).metadata.title == f"Peer review bij {KOMPAS['school']}"
+    assert PdfReader(pack).metadata.title == f"Dagprogramma review {KOMPAS['school']}"
     copy = shutil.copytree(handbook, tmp_path / "arkade-noord")
     shared = handbook.parent / "assets"
-    page = copy / "reviews" / f"{KOMPAS['id']}.html"
+    page = copy / "reviews" / KOMPAS["id"] / "dagprogramma.html"
     before = pdf.Printer(copy, shared).key([page])
     head, body = page.read_text(encoding="utf-8").split("<body", 1)
     renamed = head.replace("Cirkel Noord", "Cirkel Noord-Oost").replace(
-        'rel="next" href="', 'rel="next" href="review-zonnebloem.html#')
+        "</head>", '<link rel="next" href="../review-zonnebloem.html"></head>')  # a new review
     assert renamed.count("Noord-Oost") == 1 and "zonnebloem" in renamed
     page.write_text(renamed + "<body" + body, encoding="utf-8")
     assert pdf.Printer(copy, shared).key([page]) == before
@@ -316,8 +308,10 @@ def test_the_handbooks_of_one_build_share_the_pdfs_they_have_in_common(handbook,
 
     assert not failed(build([check_file(path) for path in files], out, Settings(use_history=False)))
 
+    # Each review's pack, preparation and workshop name the schools: their own in each circle.
     packs = {f"{review}.pdf": 2 for review in review_ids(handbook)}
-    assert Counter(laid_out) == {Path(paths.FORMS_PDF).name: 1, **packs}
+    moments = {"voorbereiding.pdf": 4, "workshop.pdf": 4}  # two reviews in each of two circles
+    assert Counter(laid_out) == {Path(paths.FORMS_PDF).name: 1, **packs, **moments}
     for circle in ("arkade-noord", "arkade-zuid"):
         assert (out / circle / paths.FORMS_PDF).read_bytes() == (handbook / paths.FORMS_PDF).read_bytes()
     assert "Zuid CBS Het Kompas" in text_of(out / "arkade-zuid" / paths.review_pdf(KOMPAS["id"]))[0]
@@ -330,17 +324,18 @@ def test_pdfs_all_taken_from_the_published_handbook_never_load_weasyprint(handbo
     for path in all_pdfs(rebuilt):
         path.unlink()
     probe = "\n".join([
-        "import sys",
+        "import json, sys",
         "from pathlib import Path",
         "from handbook_gen import pdf",
         "from handbook_gen.freshness import read_stamp",
         "old, new, shared = map(Path, sys.argv[1:4])",
         "keys = read_stamp(old)['pdfs']",
-        "pdf.write_pdfs(new, sys.argv[4:], 'nl', shared, previous=old, previous_keys=keys)",
+        "plan = json.loads(sys.argv[4])",
+        "pdf.write_pdfs(new, plan, 'nl', shared, previous=old, previous_keys=keys)",
         "print('weasyprint' in sys.modules)",
     ])
     done = subprocess.run([sys.executable, "-c", probe, handbook, rebuilt, handbook.parent / "assets",
-                           *review_ids(handbook)], capture_output=True, text=True,
+                           json.dumps(pdf_plan())], capture_output=True, text=True,
                           env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH})
     assert done.stdout.strip() == "False", done.stdout + done.stderr
     assert [path.name for path in all_pdfs(rebuilt)] == [path.name for path in all_pdfs(handbook)]

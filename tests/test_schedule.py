@@ -44,9 +44,9 @@ def page_text(built: Path, page: str) -> str:
 
 
 def programme_html(built: Path, review_id: str) -> str:
-    """The review page's programme section: from its heading to the next h2."""
-    page = page_text(built, f"reviews/{review_id}.html")
-    return re.search(r'<h2 id="programma-van-de-dag".*?(?=<h2 )', page, re.DOTALL).group()
+    """The review's programme page: its article."""
+    page = page_text(built, f"reviews/{review_id}/dagprogramma.html")
+    return re.search(r'<article.*?</article>', page, re.DOTALL).group()
 
 
 class _Forms(HTMLParser):
@@ -89,10 +89,11 @@ def test_every_visitor_is_named_in_the_programme_of_their_review(built):
 
 
 def test_without_visits_the_host_gets_a_visit_schedule_with_the_reviewers_names(built):
-    programme = programme_html(built, "review-bron")
-    assert [f for f in forms(programme) if f["data-form"] == "bezoekrooster"] == [
-        {"class": "lts-form", "data-form": "bezoekrooster", "data-copies": "1"}]
-    form = programme[programme.index('data-form="bezoekrooster"'):]
+    preparation = page_text(built, "reviews/review-bron/voorbereiding.html")
+    assert [f for f in forms(preparation) if f["data-form"] == "bezoekrooster"] == [
+        {"class": "lts-form", "data-form": "bezoekrooster"}]
+    assert "bezoekrooster" not in str(forms(page_text(built, "reviews/review-klimboom/voorbereiding.html")))
+    form = preparation[preparation.index('data-form="bezoekrooster"'):]
     rows = re.findall(r"<tr>.*?</tr>", form, re.DOTALL)
     schedule_rows = [row for row in rows if "lts-write" in row]
     assert len(schedule_rows) >= 6  # empty time, groep and teacher to fill in
@@ -105,7 +106,7 @@ def test_planned_visits_fix_the_visiting_slot():
     day = plan_day(circle, next(r for r in circle.reviews if r.visits))
     visits = next(slot for slot in day.slots if slot.part == "visits")
     assert (visits.start, visits.end) == (time(9, 0), time(10, 45))
-    assert day.slots[0].start == time(8, 15) and day.slots[-1].end == time(15, 30)
+    assert day.slots[0].start == time(8, 15) and day.slots[-1].end == time(16, 15)
 
 
 def test_a_wednesday_review_ends_its_pupil_parts_before_the_pupils_leave():
@@ -121,7 +122,7 @@ def test_a_wednesday_review_ends_its_pupil_parts_before_the_pupils_leave():
             assert slot.start >= time(12, 15), slot
     # One after the other, from the review's start to its end.
     assert all(a.end == b.start for a, b in zip(day.slots, day.slots[1:]))
-    assert (day.slots[0].start, day.slots[-1].end) == (time(8, 0), time(15, 30))
+    assert (day.slots[0].start, day.slots[-1].end) == (time(8, 0), time(16, 15))  # minimal.yaml
     assert not plan(wednesday).problems
 
 
@@ -145,29 +146,50 @@ def test_review_times_without_room_give_warnings_at_the_review():
     assert not plan(on_review(circle, start=None, end=None, date=date(2025, 11, 19))).problems
 
 
-def test_a_visitors_copies_of_the_lesson_visit():
+def test_each_visitor_gets_a_lesson_visit_form_per_visit_of_theirs():
     circle = load(EEMLAND)
     with_visits, without = (plan_day(circle, r) for r in circle.reviews[:2])
-    assert with_visits.copies["lesbezoek"] == 8  # four visits, two visitors each
-    assert without.copies["lesbezoek"] == len(without.reviewers) == 4
-    assert without.copies["stem-van-de-leerling"] == len(without.coaches)
-    assert without.copies["reviewverslag"] == 1
+    assert sum(len(stack.sheets) for stack in with_visits.stacks) == 8  # four visits, two each
+    for stack in with_visits.stacks:
+        own = [v for v in with_visits.review.visits if stack.person.name in v.visitors]
+        assert [sheet.visit for sheet in stack.sheets] == sorted(own, key=lambda v: v.start)
+        for sheet in stack.sheets:
+            assert set(sheet.partners) == set(sheet.visit.visitors) - {stack.person.name}
+            assert sheet.rows[0] == sheet.visit.start and len(sheet.rows) == 9  # 45 minutes
+    # Without visits: numbered visits in the visits' time, each visitor with a fellow visitor.
+    visits = next(s for s in without.slots if s.part == "visits")
+    count = (visits.end.hour * 60 + visits.end.minute - visits.start.hour * 60
+             - visits.start.minute) // 30
+    for stack in without.stacks:
+        assert [(s.number, s.of) for s in stack.sheets] == [(n, count) for n in range(1, count + 1)]
+        assert len(stack.partners) == 1 and stack.partners[0] in without.reviewers
+        partner = next(s for s in without.stacks if s.person.name == stack.partners[0])
+        assert partner.partners == (stack.person.name,)
 
 
-def test_forms_carry_their_name_and_copies_for_the_pdf(built):
-    page = page_text(built, "reviews/review-klimboom.html")
-    found = {form["data-form"]: form["data-copies"] for form in forms(page)}
-    assert found == {"zelfevaluatie": "1", "lesbezoek": "8", "learning-walk": "2",
-                           "stem-van-de-leerling": "2", "teamgesprek": "2", "reviewverslag": "1",
-                           "workshopplan": "1"}
-    assert "Print 8 keer" in page and "Print 1 keer" in page
+def test_odd_visitors_walk_three_together():
+    circle = load(ROOT / "circles" / "arkade-noord.yaml")
+    day = plan_day(circle, circle.reviews[0])  # five visitors
+    sizes = sorted(len(stack.partners) for stack in day.stacks)
+    assert sizes == [1, 1, 2, 2, 2] and day.pairs == 2
+    named = [name for group in day.groups for name in group]  # the programme lists each group once
+    assert sorted(named) == sorted(day.reviewers) and len(day.groups) == 2
+
+
+def test_forms_carry_their_name_and_no_copies(built):
+    pages = sorted((built / "reviews").rglob("*.html"))
+    assert len(pages) == 3 * 11  # per review: overview, programme, 4 cards, 3 forms, 2 moments
+    for page in pages:
+        text = page_text(built, page.relative_to(built).as_posix())
+        assert not re.search(r"Print \d+ keer", text) and "data-copies" not in text, page
+    card = page_text(built, "reviews/review-klimboom/dagkaart-1.html")
+    assert [f["data-form"] for f in forms(card)] == ["lesbezoek", "lesbezoek"]
     blank = page_text(built, "formulieren/lesbezoek.html")
     assert forms(blank) == [{"class": "lts-form", "data-form": "lesbezoek"}]
-    assert "Print" not in blank
 
 
 def test_workshop_plan_is_for_the_whole_team_led_by_the_hosts_coaches(built):
-    page = page_text(built, "reviews/review-klimboom.html")
+    page = page_text(built, "reviews/review-klimboom/workshop.html")
     form = page[page.index('data-form="workshopplan"'):]
     assert re.search(r"<td>Voor wie</td>\s*<td>het hele team van OBS De Klimboom</td>", form)
     assert re.search(r"<td>Begeleiding \(schoolcoaches\)</td>\s*<td>Tim de Graaf</td>", form)
@@ -186,10 +208,12 @@ def test_workshop_outline_fills_the_slot():
 
 
 def test_the_circles_own_questions_replace_the_general_ones(built):
-    page = page_text(built, "reviews/review-klimboom.html")
-    assert "Wat doe je als je een stuk van een tekst niet snapt?" in page
-    assert "Wat hebben jullie de afgelopen periode geprobeerd?" not in page
-    assert "Hoe kies je de teksten, en hoe hangen ze samen met wereldoriëntatie?" in page
+    pupils = page_text(built, "reviews/review-klimboom/stem-van-de-leerling.html")
+    team = page_text(built, "reviews/review-klimboom/teamgesprek.html")
+    assert "Wat doe je als je een stuk van een tekst niet snapt?" in pupils
+    assert "Stel de 5 vragen van de cirkel" in pupils and "Kies vijf tot zeven" not in pupils
+    assert "Wat hebben jullie de afgelopen periode geprobeerd?" not in team
+    assert "Hoe kies je de teksten, en hoe hangen ze samen met wereldoriëntatie?" in team
     blank = page_text(built, "formulieren/stem-van-de-leerling.html")
     assert "Wanneer lees je graag, en wanneer niet?" in blank
 
@@ -201,9 +225,8 @@ def test_the_expert_coach_is_on_the_team_page(built):
 
 
 def test_reviewers_on_the_forms_include_the_visiting_schoolcoaches(built):
-    page = page_text(built, "reviews/review-bron.html")
-    forms_part = page[page.index('id="formulieren-voor-deze-review"'):]
-    reviewers = re.search(r"<td>Reviewers</td>\s*<td>(.*?)</td>", forms_part).group(1)
+    page = page_text(built, "reviews/review-bron/reviewverslag.html")
+    reviewers = re.search(r"<td>Reviewers</td>\s*<td>(.*?)</td>", page).group(1)
     for name in ("Erik van Dijk", "Noor Hendriks", "Ahmet Yilmaz", "Femke Jacobs"):
         assert name in reviewers
 
