@@ -116,7 +116,7 @@ def _build_one(circle: Circle, schedule: Schedule, about: dict, out_dir: Path,
                settings: Settings, pdf_store: Path) -> Outcome:
     """Pages, calendars and site of one circle (in a worker process)."""
     # Imported here: a build that finds every handbook current never loads MkDocs & co.
-    from . import calendars, history, pages, site
+    from . import book, calendars, history, pages, site
 
     handbook = pages.render(circle, schedule)
     past = history.read(circle) if settings.use_history else None
@@ -125,7 +125,7 @@ def _build_one(circle: Circle, schedule: Schedule, about: dict, out_dir: Path,
     try:
         built = site.build_handbook(circle.id, handbook.site_name, circle.language, docs,
                                     handbook.nav, out_dir, settings.shared_assets, about,
-                                    settings.pdfs, pdf_store)
+                                    settings.pdfs, pdf_store, book.cover_of(circle))
     except site.SiteError as error:
         return Outcome(circle.id, "failed", str(error), shallow)
     return Outcome(circle.id, "built" if built else "unchanged", None, shallow)

@@ -278,6 +278,7 @@ def render(circle: Circle, schedule: Schedule) -> Handbook:
         "form_url": lambda form, page: link_url(paths.link(paths.form_page(form), page)),
         "day_of": lambda review: plan_day(circle, review), "workshop_outline": workshop_outline,
         "school": circle.school, "events_of": lambda review: _review_events(schedule, review),
+        "book_pdf": paths.book_pdf(circle.language),  # the whole handbook as one PDF (book.py)
     }
     docs: dict[str, str] = {}
 
