@@ -106,6 +106,7 @@ def test_relative_links_resolve(handbook, circle):
     calendar_files = {feed.file for feed in calendars.feeds(circle)} | {
         paths.event_feed(event.id) for event in plan(circle).events}
     pdf_files = {paths.FORMS_PDF} | {paths.review_pdf(review.id) for review in circle.reviews}
+    pdf_files.add(paths.book_pdf(circle.language))  # the whole handbook (book.py)
     html = {path: to_html(text) for path, text in handbook.docs.items()}
     ids = {path: {attrs["id"] for _, attrs in Elements(page).tags if "id" in attrs}
            for path, page in html.items()}

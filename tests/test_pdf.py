@@ -44,7 +44,8 @@ def review_ids(handbook: Path) -> list[str]:
 
 
 def all_pdfs(handbook: Path) -> list[Path]:
-    return sorted(handbook.rglob("*.pdf"))
+    """The PDFs pdf.py writes; the whole-handbook book is book.py's (tests/test_book.py)."""
+    return sorted(path for path in handbook.rglob("*.pdf") if path.name != paths.book_pdf("nl"))
 
 
 def text_of(path: Path) -> list[str]:
@@ -317,7 +318,7 @@ def test_the_handbooks_of_one_build_share_the_pdfs_they_have_in_common(handbook,
     assert not failed(build([check_file(path) for path in files], out, Settings(use_history=False)))
 
     packs = {f"{review}.pdf": 2 for review in review_ids(handbook)}
-    assert Counter(laid_out) == {Path(paths.FORMS_PDF).name: 1, **packs}
+    assert Counter(laid_out) == {Path(paths.FORMS_PDF).name: 1, **packs, paths.book_pdf("nl"): 2}
     for circle in ("arkade-noord", "arkade-zuid"):
         assert (out / circle / paths.FORMS_PDF).read_bytes() == (handbook / paths.FORMS_PDF).read_bytes()
     assert "Zuid CBS Het Kompas" in text_of(out / "arkade-zuid" / paths.review_pdf(KOMPAS["id"]))[0]
