@@ -274,3 +274,16 @@ def test_a_link_jumps_inside_the_book_or_goes_to_the_web_or_is_plain_text(site_u
         web["calendars/circle.ics"] if site_url else None)
     assert links.target("index.html", "team.html") == (  # a page the navigation does not show
         "https://intranet.example/lts/c/team.html" if site_url else None)
+
+
+def test_the_cover_and_contents_show_hostile_names_as_text(monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    hostile = '<script>alert(1)</script> & "{circle}"'
+    cover = book.Cover("c", hostile, hostile, "2025-2026", "build", None)
+    contents = book.chapters([{"&lt;b&gt;Team&lt;/b&gt;": "team.md"}])
+    front = book.front_matter(cover, contents, "nl")
+    assert "<script>" not in front and "<b>" not in front
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &#34;{circle}&#34;" in front
+    assert "&lt;b&gt;Team&lt;/b&gt;" in front
+    assert "woensdag" not in front and "donderdag 1 januari 2026" in front
+    assert book.title_of(cover, "nl") == f"Handboek {hostile}"  # escaped where it is written

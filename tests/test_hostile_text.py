@@ -113,8 +113,9 @@ def check_link(page: str, value: str, docs: dict) -> None:
 
 def pdfs(docs: dict) -> set[str]:
     """The PDFs pdf.py writes after the MkDocs build, which the pages link to."""
-    return {paths.FORMS_PDF} | {paths.review_pdf(posixpath.splitext(posixpath.basename(name))[0])
-                                for name in docs if name.startswith("reviews/")}
+    return {paths.FORMS_PDF, *paths.BOOK_PDFS.values()} | {
+        paths.review_pdf(posixpath.splitext(posixpath.basename(name))[0])
+        for name in docs if name.startswith("reviews/")}
 
 
 def check_circle(data: dict, tmp_path: Path) -> None:
