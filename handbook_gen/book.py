@@ -136,6 +136,8 @@ def write_book(site_dir: Path, nav: list, cover: Cover, language: str,
     printer = pdf.Printer(site_dir, shared_assets)
     name = paths.book_pdf(language)
     contents = [chapter for chapter in chapters(nav) if _present(printer.root, chapter)]
+    if not contents:
+        return {}  # nothing to bind (a handbook without pages of its navigation)
     front = front_matter(cover, contents, language)
     key = book_key(printer, contents, cover, front)
     earlier = Path(previous) / name if previous else None
@@ -207,16 +209,21 @@ _STYLESHEET_LINK = re.compile(r'<link rel="stylesheet"[^>]*>')
 def book_html(root: Path, contents: list[Chapter], cover: Cover, front: str, language: str) -> str:
     """One HTML document: the start page's <html>, stylesheets and <body>, the cover and
     contents, then each chapter's article in a <section>, a part's chapters inside the part's."""
-    first = (root / contents[0].pages()[0].page).read_text(encoding="utf-8")
-    head_end, body = first.find("<body"), first.find("<body")
+    first = (root / _first_page(contents)).read_text(encoding="utf-8")
+    body = first.find("<body")
     html_tag = first[first.find("<html"):first.find(">", first.find("<html")) + 1]
     title = html.escape(title_of(cover, language), quote=False)
     head = (f'{html_tag}<head><meta charset="utf-8"><title>{title}</title>'
-            + "".join(_STYLESHEET_LINK.findall(first[:head_end])) + "</head>")
+            + "".join(_STYLESHEET_LINK.findall(first[:body])) + "</head>")
     parts = [head, first[body:first.find(">", body) + 1], front]
     for chapter in contents:
         parts.append(_chapter_html(root, chapter))
     return "".join(parts) + "</body></html>"
+
+
+def _first_page(contents: list[Chapter]) -> str:
+    """The book's first page (the start page): its stylesheet links are the book's."""
+    return contents[0].pages()[0].page
 
 
 def _chapter_html(root: Path, chapter: Chapter) -> str:
@@ -263,30 +270,39 @@ class Links:
 
 def prepare(root_element, root: Path, links: Links) -> None:
     """Make a parsed book document whole: prefix the chapters' ids, point their links into the
-    book (see Links) and their images at the files they name."""
-    chapters_found = [(element, element.get("data-page")) for element in root_element.iter("section")
-                      if element.get("class") == CHAPTER_CLASS]
-    for chapter, page in chapters_found:
-        anchor = chapter.get("id")
-        for element in chapter.iter():
+    book (see Links), their images at the files they name, and show the links to files that
+    the reader can open from the book."""
+    found = [(element, element.get("data-page")) for element in root_element.iter("section")
+             if element.get("class") == CHAPTER_CLASS]
+    for chapter, _ in found:
+        for element in _html_elements(chapter):
             if element is not chapter and element.get("id"):
-                element.set("id", f"{anchor}-{element.get('id')}")
+                element.set("id", f"{chapter.get('id')}-{element.get('id')}")
                 links.ids.add(element.get("id"))
-    for chapter, page in chapters_found:
-        page_url = (root / page).as_uri()
-        for element in chapter.iter():
+    for chapter, page in found:
+        for element in _html_elements(chapter):
             if element.tag == "a" and element.get("href") is not None:
-                target = links.target(page, element.get("href"))
-                if target is None:
-                    element.attrib.pop("href")
-                else:
-                    element.set("href", target)
+                _relink(element, links.target(page, element.get("href")))
             elif element.tag == "img" and element.get("src"):
-                element.set("src", urljoin(page_url, element.get("src")))
-        for holder in chapter.iter():
+                element.set("src", urljoin((root / page).as_uri(), element.get("src")))
+        for holder in _html_elements(chapter):
             if "lts-pdf-link" in (holder.get("class") or "").split() and any(
                     link.get("href") for link in holder.iter("a")):
                 holder.set("class", f"{holder.get('class')} {SHOWN_FILE_CLASS}")
+
+
+def _html_elements(element):
+    """The HTML elements under `element`, itself included; not an inline SVG's own elements
+    (namespaced), whose ids and references stay within the SVG."""
+    return (found for found in element.iter()
+            if isinstance(found.tag, str) and not found.tag.startswith("{"))
+
+
+def _relink(link, target: str | None) -> None:
+    if target is None:
+        link.attrib.pop("href")  # its text stays, as on paper
+    else:
+        link.set("href", target)
 
 
 def lay_out(printer: pdf.Printer, contents: list[Chapter], cover: Cover, front: str, language: str):
@@ -294,5 +310,5 @@ def lay_out(printer: pdf.Printer, contents: list[Chapter], cover: Cover, front: 
     source_html = book_html(printer.root, contents, cover, front, language)
     links = Links(contents, cover, language)
     stylesheet = resource("docs_templates") / BOOK_TEMPLATES / "book.css"
-    return printer.lay_out(source_html, (printer.root / "index.html").as_uri(),
+    return printer.lay_out(source_html, (printer.root / _first_page(contents)).as_uri(),
                            lambda tree: prepare(tree, printer.root, links), [stylesheet])
