@@ -15,9 +15,15 @@ navigation, and one per h2 under its chapter. The pages' headings, ids and links
 HTML, so the book does not depend on what a page holds. Every id is prefixed with its chapter's,
 so a link between pages becomes a jump inside the PDF; a link to a file the book does not hold (a
 calendar, a review-day pack, a page outside the navigation) gets the handbook's address on the
-web when the circle has a site_url, and becomes plain text when it has none. The review-day
-packs stay files of their own: they are print jobs with every form repeated as often as the day
-needs it, which would triple the book and break its reading (see `LINKED_FILES`).
+web when the circle has a site_url, and becomes plain text when it has none.
+
+The review-day packs are linked, not appended: a pack is a print job that repeats each form as
+often as the day needs it (four lesson visits: four copies), 30 to 40 pages per review of what
+the book already shows once on the review's page; as appendices they would nearly double the
+book's pages and size (eemland-samen: 97 pages of packs beside 114 of book) and bury the
+chapters after them. The school leader prints the pack on its
+own, duplex; the review page's link to it (shown in the book only when it has an address on the
+web) reaches it.
 
 The page margin carries the circle's name, the chapter and the page number ("7 / 84"): the PDF's
 page numbers and the printed ones are the same, so the contents' numbers work in a viewer too.
@@ -53,11 +59,6 @@ BOOK_TEMPLATES = "book"  # under docs_templates/: the cover and contents, and th
 CHAPTER_CLASS = "lts-book-chapter"
 PART_CLASS = "lts-book-part"
 SHOWN_FILE_CLASS = "lts-book-file"  # an .lts-pdf-link whose file the reader can open from the book
-# Why the review-day packs are linked, not appended: a pack repeats each form as often as the
-# day needs it (four lesson visits: four copies), so as appendices they would add about 30 pages
-# per review of forms the book already shows once, and they are printed on their own, duplex,
-# by the school leader. Their links on the review pages reach them on the web.
-LINKED_FILES = ".pdf", ".ics"
 KEPT_SCHEMES = ("http", "https", "mailto", "webcal", "tel")  # links that work from a PDF as they are
 
 

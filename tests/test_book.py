@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from handbook_gen import book, pages, paths, pdf
+from handbook_gen import book, pages, pdf
 from handbook_gen.build import build, failed
 from handbook_gen.freshness import Settings, read_stamp
 from handbook_gen.validate import check_file
