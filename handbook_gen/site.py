@@ -41,8 +41,9 @@ def build_handbook(circle_id: str, site_name: str, language: str, docs: dict[str
     mkdocs_run), else it carries its own copy. `pdfs`: the PDFs of the built pages (see pdf);
     a PDF whose pages did not change is taken from the published handbook, or from `pdf_store`,
     where the handbooks of one build share theirs. With `cover` the PDFs include the whole
-    handbook as one book (see book.py), which says this of its circle. `about` is kept in the handbook's stamp: what
-    a later build needs to know of it without reading the circle again (see `stamp`).
+    handbook as one book (see book.py), which says this of its circle. `about` is kept in the
+    handbook's stamp: what a later build needs to know of it without reading the circle again
+    (see `stamp`).
     Raises SiteError when the build fails; the published folder is then left as it was.
     """
     _check_arguments(circle_id, language, docs)
@@ -118,7 +119,7 @@ def inputs_digest(circle_id: str, site_name: str, language: str, docs: dict[str,
     sha = hashlib.sha256()
     header = {"id": circle_id, "site_name": site_name, "language": language, "nav": nav,
               "project": project, "shared_assets": shared_assets, "pdfs": pdfs}
-    if cover is not None:  # the book's cover, its texts and where its links point
+    if pdfs and cover is not None:  # the book's cover, its texts and where its links point
         header["book"] = book.fingerprint(cover, language)
     sha.update(json.dumps(header, sort_keys=True, ensure_ascii=False).encode("utf-8"))
     for name in sorted(docs):
