@@ -106,10 +106,16 @@ def test_the_english_book_is_in_english_and_names_no_address_it_does_not_have(si
     assert "School year 2025-2026" in cover and "Thursday, 1 January 2026" in cover
     assert "Contents" in english.pages[1].extract_text()
     assert english.metadata.title == "Handbook Cirkel Test"
-    # No site_url: every link is inside the book, or an address the page itself wrote out.
+    # No site_url: every link is inside the book, or an address the page itself wrote out; the
+    # links to calendars and packs beside the pages are plain text (their words stay).
     for _, annotation in link_annotations(english):
         uri = annotation.get("/A", {}).get("/URI")
         assert uri is None or uri.startswith(("https://", "mailto:")), uri
+        assert uri is None or not uri.endswith((".ics", ".pdf")), uri
+    start = (site / "minimal-en" / "index.html").read_text(encoding="utf-8")
+    assert 'href="calendars/' in (site / "minimal-en" / "planning.html").read_text(encoding="utf-8")
+    assert "Download the whole handbook" in start  # on the web, not in the book:
+    assert "Download the whole handbook" not in "".join(texts(english))
 
 
 # --- A book: outline, contents, page numbers, links ------------------------------------------------
