@@ -20,7 +20,7 @@ web when the circle has a site_url, and becomes plain text when it has none.
 The review-day packs are linked, not appended: a pack is a print job that repeats each form as
 often as the day needs it (four lesson visits: four copies), 30 to 40 pages per review of what
 the book already shows once on the review's page; as appendices they would nearly double the
-book's pages and size (eemland-samen: 97 pages of packs beside 114 of book) and bury the
+book's pages and size (eemland-samen: 97 pages of packs beside 117 of book) and bury the
 chapters after them. The school leader prints the pack on its
 own, duplex; the review page's link to it (shown in the book only when it has an address on the
 web) reaches it.
