@@ -193,7 +193,7 @@ def _build_one(circle: Circle, schedule: Schedule, about: dict, out_dir: Path,
                settings: Settings, pdf_store: Path) -> Outcome:
     """Pages, calendars and site of one circle (in a worker process)."""
     # Imported here: a build that finds every handbook current never loads MkDocs & co.
-    from . import calendars, history, pages, site
+    from . import book, calendars, history, pages, site
 
     public = settings.public_feeds
     handbook = pages.render(circle, schedule, public)
@@ -210,7 +210,8 @@ def _build_one(circle: Circle, schedule: Schedule, about: dict, out_dir: Path,
     try:
         built = site.build_handbook(circle.id, handbook.site_name, circle.language, docs,
                                     handbook.nav, out_dir, settings.shared_assets, about,
-                                    settings.pdfs, pdf_store, settings.engine)
+                                    settings.pdfs, pdf_store, settings.engine,
+                                    book.cover_of(circle))
     except site.SiteError as error:
         return Outcome(circle.id, "failed", str(error), shallow)
     except OSError as error:  # in a worker: as an OutputError, which crosses to the parent

@@ -32,7 +32,7 @@ RESOURCES = ("mkdocs.yml", "docs_templates", "theme")  # beside or inside the pa
 PACKAGE_FILES = ("*.py", "*.json", "*.yaml", "*.html", "*.md", "locale/**/*")
 SITE_CODE = ("site.py", "mkdocs_run.py", "pdf.py", "paths.py", "safe_markdown.py",  # the site stage's code
              "engine.py", "engine_mkdocs.py", "engine_properdocs.py", "engine_zensical.py",
-             "postprocess.py")
+             "postprocess.py", "book.py")
 SHARED_FOLDER = "assets"  # theme files under theme/assets/ are the shared assets
 
 if TYPE_CHECKING:
@@ -91,6 +91,7 @@ def site_fingerprint(shared_assets: bool) -> str:
     Not cached: a long-running `serve` sees an edited theme."""
     theme = resource("theme")
     files = [resource("mkdocs.yml"), *(package_dir() / name for name in SITE_CODE)]
+    files += resource("docs_templates").joinpath("book").glob("*")  # the book's cover and style
     files += [path for path in theme.rglob("*")
               if not (shared_assets and path.relative_to(theme).parts[0] == SHARED_FOLDER)]
     return _fingerprint(files, SITE_PACKAGES, __version__)  # the version is in the stamp

@@ -298,6 +298,7 @@ def render(circle: Circle, schedule: Schedule, public=None) -> Handbook:
             {"key": step.key, "when": texts.long_date(step.when) if step.when else
              texts.text(f"handbook.day.steps.{step.key}.when")}
             for step in preparation_steps(review)],
+        "book_pdf": paths.book_pdf(circle.language),  # the whole handbook as one PDF (book.py)
     }
     docs: dict[str, str] = {}
 

@@ -84,6 +84,14 @@ def form_page(form: str) -> str:
     return f"{FORMS}/{form}.md"
 
 
+BOOK_PDFS = {"nl": "handboek.pdf", "en": "handbook.pdf"}  # the whole handbook; index.md links it
+
+
+def book_pdf(language: str) -> str:
+    """The whole handbook as one PDF (book.py), at the handbook's top, named in its language."""
+    return BOOK_PDFS[language]
+
+
 def built(source: str) -> str:
     """A page's address in the built site: 'planning.md#x' -> 'planning.html#x'."""
     path, mark, anchor = source.partition("#")

@@ -175,6 +175,23 @@ class Printer:
         with _quiet_weasyprint():
             return source.render(stylesheets=sheets)
 
+    def lay_out(self, html: str, base_url: str, prepare, stylesheets: list[Path] = ()):
+        """Any printed HTML made of this handbook's pages (the whole-handbook book, book.py):
+        laid out with the theme stylesheets it links, parsed once per process, then
+        `stylesheets` (files of the generator's own); `prepare` edits the parsed tree first."""
+        sheets = self._stylesheets(base_url, html)
+        for path in stylesheets:
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()  # an edited file is read anew
+            if digest not in _PARSED_CSS:
+                with _quiet_weasyprint():
+                    _PARSED_CSS[digest] = _weasyprint().CSS(filename=str(path), media_type="print")
+            sheets.append(_PARSED_CSS[digest])
+        source = _weasyprint().HTML(string=html, base_url=base_url,
+                                    url_fetcher=self._page_fetcher, media_type="print")
+        prepare(source.etree_element)
+        with _quiet_weasyprint():
+            return source.render(stylesheets=sheets)
+
     def key(self, pages: list[Path]) -> str:
         """A hash of all a PDF of these pages is made from: their printed HTML, the stylesheets
         and files it uses, this module, WeasyPrint's version and SOURCE_DATE_EPOCH."""

@@ -18,7 +18,7 @@ from pathlib import Path, PurePosixPath
 
 import yaml
 
-from . import __version__, output, paths, pdf, postprocess, staging
+from . import __version__, book, output, paths, pdf, postprocess, staging
 from .engine import DEFAULT, EngineError, get_engine
 from .freshness import SHARED_FOLDER, read_stamp, site_fingerprint, write_stamp
 from .i18n import LANGUAGES
@@ -36,14 +36,17 @@ class SiteError(Exception):
 def build_handbook(circle_id: str, site_name: str, language: str, docs: dict[str, str | bytes],
                    nav: list, out_dir: Path, shared_assets: bool = False,
                    about: dict | None = None, pdfs: bool = True,
-                   pdf_store: Path | None = None, engine: str = DEFAULT) -> bool:
+                   pdf_store: Path | None = None, engine: str = DEFAULT,
+                   cover: book.Cover | None = None) -> bool:
     """Build `out_dir/<circle_id>/`; True when built, False when skipped as unchanged.
 
     With `shared_assets` the handbook links to the theme assets in `out_dir/assets/` (see
     postprocess), else it carries its own copy. `engine`: which site engine renders the pages. `pdfs`: the PDFs of the built pages (see pdf);
     a PDF whose pages did not change is taken from the published handbook, or from `pdf_store`,
-    where the handbooks of one build share theirs. `about` is kept in the handbook's stamp: what
-    a later build needs to know of it without reading the circle again (see `stamp`).
+    where the handbooks of one build share theirs. With `cover` the PDFs include the whole
+    handbook as one book (see book.py), which says this of its circle. `about` is kept in the
+    handbook's stamp: what a later build needs to know of it without reading the circle again
+    (see `stamp`).
     Raises SiteError when the build fails; the published folder is then left as it was.
     """
     _check_arguments(circle_id, language, docs)
@@ -58,7 +61,7 @@ def build_handbook(circle_id: str, site_name: str, language: str, docs: dict[str
     except EngineError as error:
         raise SiteError(str(error)) from None
     digest = inputs_digest(circle_id, site_name, language, docs, nav, project, shared_assets, pdfs,
-                           renderer.version)
+                           renderer.version, cover)
     previous = read_stamp(target)
     if previous.get("inputs") == digest:
         if about is not None and previous.get("about") != about:
@@ -79,6 +82,9 @@ def build_handbook(circle_id: str, site_name: str, language: str, docs: dict[str
                     built, pdf_plan(docs), language,
                     out_dir / SHARED_FOLDER if shared_assets else None,
                     previous=target, previous_keys=previous.get("pdfs"), store=pdf_store)
+                if cover is not None:
+                    stamp["book"] = _write_book(built, nav, cover, language, out_dir, shared_assets,
+                                                target, previous.get("book"))
         except (EngineError, pdf.PdfError) as error:
             raise SiteError(str(error)) from None
         write_stamp(built, stamp)
@@ -112,6 +118,16 @@ def pdf_plan(docs: dict) -> dict[str, list[str]]:
     return {name: [source for _, source in sorted(pages)] for name, pages in places.items()}
 
 
+def _write_book(built: Path, nav: list, cover: book.Cover, language: str, out_dir: Path,
+                shared_assets: bool, published: Path, previous_keys) -> dict[str, str]:
+    """The whole-handbook PDF, copied from the published handbook when its key is the same."""
+    name = paths.book_pdf(language)
+    known = previous_keys.get(name) if isinstance(previous_keys, dict) else None  # a damaged stamp
+    return book.write_book(built, nav, cover, language,
+                           out_dir / SHARED_FOLDER if shared_assets else None,
+                           previous=published, previous_key=known)
+
+
 def _check_arguments(circle_id: str, language: str, docs: dict) -> None:
     # Validation guarantees these; checked again because they become paths on disk.
     if not is_slug(circle_id):
@@ -126,12 +142,14 @@ def _check_arguments(circle_id: str, language: str, docs: dict) -> None:
 
 def inputs_digest(circle_id: str, site_name: str, language: str, docs: dict[str, str | bytes],
                   nav: list, project: str, shared_assets: bool, pdfs: bool,
-                  engine: str = "") -> str:
+                  engine: str = "", cover: book.Cover | None = None) -> str:
     """SHA-256 over everything the built handbook depends on: its pages and the site stage
     (the engine among it: its name and version, as in the stamp)."""
     sha = hashlib.sha256()
     header = {"id": circle_id, "site_name": site_name, "language": language, "nav": nav,
               "project": project, "shared_assets": shared_assets, "pdfs": pdfs, "engine": engine}
+    if pdfs and cover is not None:  # the book's cover, its texts and where its links point
+        header["book"] = book.fingerprint(cover, language)
     sha.update(json.dumps(header, sort_keys=True, ensure_ascii=False).encode("utf-8"))
     for name in sorted(docs):
         content = docs[name]

@@ -113,7 +113,7 @@ def check_link(page: str, value: str, docs: dict) -> None:
 
 def pdfs(docs: dict) -> set[str]:
     """The PDFs pdf.py writes after the MkDocs build, which the pages link to."""
-    return {paths.FORMS_PDF} | set(site.pdf_plan(docs))  # the pages name the PDFs they are in
+    return {paths.FORMS_PDF, *paths.BOOK_PDFS.values()} | set(site.pdf_plan(docs))  # the pages name the PDFs they are in
 
 
 def check_circle(data: dict, tmp_path: Path) -> None:

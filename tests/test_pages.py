@@ -117,6 +117,7 @@ def test_relative_links_resolve(handbook, circle):
         paths.event_feed(event.id) for event in plan(circle).events}
     pdf_files = {paths.FORMS_PDF} | {pdf(review.id) for review in circle.reviews
                                      for pdf in (paths.review_pdf, paths.preparation_pdf, paths.workshop_pdf)}
+    pdf_files.add(paths.book_pdf(circle.language))  # the whole handbook (book.py)
     html = {path: to_html(text) for path, text in handbook.docs.items()}
     ids = {path: {attrs["id"] for _, attrs in Elements(page).tags if "id" in attrs}
            for path, page in html.items()}

@@ -56,7 +56,8 @@ def pack_pages(handbook: Path, review_id: str) -> list[Path]:
 
 
 def all_pdfs(handbook: Path) -> list[Path]:
-    return sorted(handbook.rglob("*.pdf"))
+    """The PDFs pdf.py writes; the whole-handbook book is book.py's (tests/test_book.py)."""
+    return sorted(path for path in handbook.rglob("*.pdf") if path.name != paths.book_pdf("nl"))
 
 
 def text_of(path: Path) -> list[str]:
@@ -311,7 +312,8 @@ def test_the_handbooks_of_one_build_share_the_pdfs_they_have_in_common(handbook,
     # Each review's pack, preparation and workshop name the schools: their own in each circle.
     packs = {f"{review}.pdf": 2 for review in review_ids(handbook)}
     moments = {"voorbereiding.pdf": 4, "workshop.pdf": 4}  # two reviews in each of two circles
-    assert Counter(laid_out) == {Path(paths.FORMS_PDF).name: 1, **packs, **moments}
+    assert Counter(laid_out) == {Path(paths.FORMS_PDF).name: 1, **packs, **moments,
+                                 paths.book_pdf("nl"): 2}
     for circle in ("arkade-noord", "arkade-zuid"):
         assert (out / circle / paths.FORMS_PDF).read_bytes() == (handbook / paths.FORMS_PDF).read_bytes()
     assert "Zuid CBS Het Kompas" in text_of(out / "arkade-zuid" / paths.review_pdf(KOMPAS["id"]))[0]
