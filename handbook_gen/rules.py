@@ -86,7 +86,7 @@ def _check_timezone(data, report: _Report) -> None:
         return
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder of tzdata (Europe)
         report.error("rules.timezone", ("timezone",), found=name)
 
 

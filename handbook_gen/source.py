@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from .problems import ERROR, Line, Problem, Term
+from .problems import ERROR, Line, Problem, Term, printable
 
 MAX_BYTES = 1024 * 1024
 MAX_NODES = 10_000
@@ -149,12 +149,18 @@ def decode(raw: bytes, name: str) -> str:
     if raw.count(b"\0") > MAX_PASTED_NULS:
         raise SourceError(Problem(ERROR, "file.binary", name))
     try:
-        return raw.decode("utf-8-sig")
+        return _unix_lines(raw.decode("utf-8-sig"))
     except UnicodeDecodeError as error:
         if b"\0" in raw:
             raise SourceError(Problem(ERROR, "file.binary", name))
         line = raw[: error.start].count(b"\n") + 1
         raise SourceError(Problem(ERROR, "file.not_utf8", name, params={"line": line}))
+
+
+def _unix_lines(text: str) -> str:
+    """CR LF and a lone CR (old Mac editors) as LF: YAML reads all three as a line break, and so
+    do our own line counts then."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 MAX_PASTED_NULS = 3
@@ -173,12 +179,17 @@ def check_characters(text: str, name: str) -> None:
                                   params={"code": f"U+{ord(found.group()):04X}"}))
 
 
+def has_content(text: str) -> bool:
+    """Anything but white space and comments (line by line: linear on any text)."""
+    return any(line.strip() and not line.lstrip().startswith("#") for line in text.splitlines())
+
+
 def parse_text(text: str, name: str) -> Document:
-    if not re.sub(r"(?m)^\s*#.*$", "", text).strip():
+    if not has_content(text):
         raise SourceError(Problem(ERROR, "file.empty", name))
     check_characters(text, name)
     check_tabs(text, name)
-    builder = _Builder(name)
+    builder = _Builder(name, text)
     try:
         for event in yaml.parse(text, Loader=yaml.SafeLoader):
             builder.feed(event)
@@ -230,11 +241,28 @@ def check_tabs(text: str, name: str) -> None:
             raise SourceError(Problem(ERROR, "yaml.tab", name, number, indent.index("\t") + 1))
 
 
+# After decoding: what no text of a circle needs (C0 but tab and line breaks, DEL, C1), what
+# cannot be written as UTF-8 (a lone surrogate) and the two non-characters.
+_NOT_TEXT = re.compile("[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F\uD800-\uDFFF\uFFFE\uFFFF]")
+_SURROGATE = re.compile("[\uD800-\uDFFF]")
+# A double-quoted scalar's escapes, each read once: so '\\0' is a backslash and a 0, no NUL.
+_ESCAPE = re.compile(r"\\(?:x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)", re.DOTALL)
+_NAMED_ESCAPES = {"0": "\0", "a": "\a", "b": "\b", "e": "\x1b", "v": "\v", "f": "\f",
+                  "N": "\x85", "t": "\t", "n": "\n", "r": "\r"}
+
+
+def _unescape(escape: str) -> str:
+    if escape[1] in "xuU" and len(escape) > 2:
+        return chr(int(escape[2:], 16)) if int(escape[2:], 16) <= 0x10FFFF else ""
+    return _NAMED_ESCAPES.get(escape[1], "")
+
+
 class _Builder:
     """Turns parser events into plain data, recording positions and refusing unsafe YAML."""
 
-    def __init__(self, name: str):
+    def __init__(self, name: str, text: str = ""):
         self.name = name
+        self.text = text  # the source, to point at an escape that wrote a control character
         self.positions = Positions()
         self.stack: list[dict] = []  # open collections: {"value", "path", "key"}
         self.anchors: dict[str, tuple[Any, int]] = {}  # anchor -> (value, node count)
@@ -277,7 +305,32 @@ class _Builder:
         if event.tag is not None and event.tag != "!":
             self.fail("yaml.tag", event.start_mark, tag=shown_tag(event.tag))
 
+    def decoded(self, event) -> str:
+        """A scalar's text as YAML decoded it: escaped surrogate pairs ("\\ud83d\\ude00") joined
+        into their character; a control character or a lone surrogate an escape wrote is refused."""
+        value = event.value
+        if _SURROGATE.search(value):
+            value = value.encode("utf-16", "surrogatepass").decode("utf-16", "surrogatepass")
+        found = _NOT_TEXT.search(value)
+        if found:
+            line, col, escape = self.escape_of(event, found.group())
+            code = "yaml.lone_surrogate" if _SURROGATE.match(found.group()) else "yaml.escaped_control"
+            raise SourceError(Problem(ERROR, code, self.name, line, col,
+                                      params={"code": f"U+{ord(found.group()):04X}", "escape": escape}))
+        return value
+
+    def escape_of(self, event, char: str) -> tuple[int, int, str]:
+        """Where the escape that wrote `char` stands (else the scalar itself), and how it reads."""
+        start, end = event.start_mark.index, event.end_mark.index
+        for match in _ESCAPE.finditer(self.text, start, end):
+            if _unescape(match.group()) == char:
+                before = self.text[:match.start()]
+                line = before.count("\n") + 1
+                return line, match.start() - (before.rfind("\n") + 1) + 1, match.group()
+        return event.start_mark.line + 1, event.start_mark.column + 1, printable(char)
+
     def scalar(self, event) -> None:
+        event.value = self.decoded(event)
         frame = self.stack[-1] if self.stack else None
         if frame is not None and isinstance(frame["value"], dict) and frame["key"] is None:
             self.key(frame, event)
@@ -288,7 +341,7 @@ class _Builder:
             self.anchors[event.anchor] = (value, 1)
 
     def key(self, frame: dict, event) -> None:
-        key = event.value
+        key = event.value  # decoded and checked by scalar()
         mapping = frame["value"]
         path = frame["path"] + (key,)
         if key in mapping:
