@@ -147,7 +147,8 @@ def intranet_only(site_url: str) -> bool:
 
 PRODID = "-//handbook-gen//Leren tussen Scholen//NL"
 REFRESH = timedelta(hours=12)  # how often a subscribed client should fetch a feed again
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# Tried only where an address can start (not inside a run of its signs): linear on any text.
+EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 
 def render(circle: Circle, schedule: Schedule,
