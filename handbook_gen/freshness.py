@@ -26,7 +26,7 @@ from .resources import package_dir, resource
 SITE_PACKAGES = ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "jinja2", "weasyprint",
                  "pydyf")
 PACKAGES = (*SITE_PACKAGES, "markupsafe", "icalendar", "babel", "holidays", "segno", "pyyaml",
-            "jsonschema")
+            "jsonschema", "anyascii")
 RESOURCES = ("mkdocs.yml", "docs_templates", "theme")  # beside or inside the package
 PACKAGE_FILES = ("*.py", "*.json", "*.yaml", "*.html", "*.md", "locale/**/*")
 SITE_CODE = ("site.py", "mkdocs_run.py", "pdf.py", "paths.py", "safe_markdown.py")  # the site stage's code
