@@ -21,6 +21,7 @@ from pathlib import Path
 from . import __version__
 from .git import last_commits
 from .resources import package_dir, resource
+from .source import source_bytes
 
 # The libraries whose version can change a page, a calendar or a PDF; those of the site stage.
 SITE_PACKAGES = ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "jinja2", "weasyprint",
@@ -52,7 +53,7 @@ def source_keys(files: list[Path], settings: Settings) -> dict[Path, str]:
     for path in files:
         sha = hashlib.sha256(common.encode("utf-8"))
         sha.update(f"\0{commits.get(path)}\0".encode("utf-8"))
-        sha.update(path.read_bytes())
+        sha.update(source_bytes(path))  # never hangs on a FIFO, never reads past 1 MiB
         keys[path] = sha.hexdigest()
     return keys
 

@@ -9,7 +9,9 @@ documents, alias bombs and deep nesting.
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -107,9 +109,10 @@ class SourceError(Exception):
 
 
 def display_name(path: Path) -> str:
-    """The file as the user named it: relative to the working directory where possible."""
+    """The file as the user named it: relative to the working directory where possible (a
+    symbolic link by its own name, not its target's)."""
     try:
-        return str(path.resolve().relative_to(Path.cwd()))
+        return str(Path(os.path.abspath(path)).relative_to(Path.cwd()))
     except ValueError:
         return str(path)
 
@@ -133,12 +136,39 @@ def read_bytes(raw: bytes, name: str) -> tuple[Document | None, list[Problem]]:
 
 
 def load(path: Path, name: str) -> bytes:
-    """The file's bytes, up to one more than a circle file may have."""
+    """The file's bytes, up to one more than a circle file may have. Only a regular file: a FIFO
+    or a device would hang or never end. A symbolic link only to a file in its own folder: a link
+    in circles/ must not carry any file of the machine into a handbook."""
+    check_link(path, name)
     try:
-        with open(path, "rb") as handle:
-            return handle.read(MAX_BYTES + 1)
+        # Non-blocking: a FIFO opens at once instead of waiting for a writer, and is refused below.
+        handle = os.fdopen(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb")
     except OSError as error:
         raise SourceError(Problem(ERROR, "file.unreadable", name, params={"reason": error.strerror}))
+    with handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise SourceError(Problem(ERROR, "file.not_regular", name))
+        try:
+            return handle.read(MAX_BYTES + 1)
+        except OSError as error:
+            raise SourceError(Problem(ERROR, "file.unreadable", name, params={"reason": error.strerror}))
+
+
+def check_link(path: Path, name: str) -> None:
+    if not path.is_symlink():
+        return
+    target = path.resolve()
+    if not target.is_relative_to(path.absolute().parent.resolve()):
+        raise SourceError(Problem(ERROR, "file.link_outside", name, params={"target": str(target)}))
+
+
+def source_bytes(path: Path) -> bytes:
+    """The bytes a build's source key hashes: what `load` reads, or nothing where it refuses the
+    file (reading it for the circle then says why)."""
+    try:
+        return load(path, str(path))
+    except SourceError:
+        return b""
 
 
 def decode(raw: bytes, name: str) -> str:
