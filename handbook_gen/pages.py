@@ -121,6 +121,40 @@ def _pairs(text: str, signs: re.Pattern, opening: str) -> dict[int, int]:
     return closed
 
 
+_BACKTICKS = re.compile(r"(?<!\\)`+")  # as Python-Markdown: an escaped backtick opens nothing
+
+
+def _code_spans(text: str) -> list[tuple[int, int]]:
+    """Where the code spans are: a run of backticks up to the next run of as many (in one pass)."""
+    runs = [(m.start(), m.end()) for m in _BACKTICKS.finditer(text)]
+    by_length: dict[int, list[int]] = {}
+    for index, (start, end) in enumerate(runs):
+        by_length.setdefault(end - start, []).append(index)
+    spans, seen, index = [], {length: 0 for length in by_length}, 0
+    while index < len(runs):
+        start, end = runs[index]
+        same = by_length[end - start]
+        while seen[end - start] < len(same) and same[seen[end - start]] <= index:
+            seen[end - start] += 1
+        if seen[end - start] == len(same):  # never closed: backticks as text
+            index += 1
+            continue
+        closer = same[seen[end - start]]
+        spans.append((start, runs[closer][1]))
+        index = closer + 1
+    return spans
+
+
+def _outside_code(text: str, change) -> str:
+    """`change` applied to the text between the code spans; a code span shows as it is written."""
+    out, pos = [], 0
+    for start, end in _code_spans(text):
+        out += [change(text[pos:start]), text[start:end]]
+        pos = end
+    out.append(change(text[pos:]))
+    return "".join(out)
+
+
 def _safe_destinations(text: str) -> str:
     """Links as Python-Markdown can read them in linear time, to addresses that are safe.
 
@@ -135,6 +169,7 @@ def _safe_destinations(text: str) -> str:
     """
     closing = _pairs(text, _BRACKET, "[")
     parens = _pairs(text, _PAREN, "(")
+    references = _REFERENCE.search(text) is not None
     out, pos = [], 0
     for sign in _BRACKET.finditer(text):
         at = sign.start()
@@ -146,9 +181,12 @@ def _safe_destinations(text: str) -> str:
             pos = at + 1
             continue
         inner = _BRACKET.sub(lambda m: _AS_TEXT[m.group()], text[at + 1:end])
-        out += [text[pos:at], "[", inner, "]"]
+        is_link = text.startswith("(", end + 1)
+        # Without a reference definition in the field, brackets that make no link are text only.
+        opening, closing_sign = ("[", "]") if is_link or references else ("&#91;", "&#93;")
+        out += [text[pos:at], opening, inner, closing_sign]
         pos = end + 1
-        if text.startswith("(", pos):
+        if is_link:
             close = parens.get(pos)
             out.append("&#40;" if close is None else f"({_destination(text[pos + 1:close])})")
             pos = pos + 1 if close is None else close + 1
@@ -199,7 +237,7 @@ def md_field(value) -> Markup:
     text = text.replace("{", "&#123;").replace("}", "&#125;")
     # Images become links: a handbook that works offline loads nothing from elsewhere.
     text = text.replace("![", "&#33;[")
-    return Markup(_safe_destinations(text))
+    return Markup(_outside_code(text, _safe_destinations))
 
 
 def md_inline(value) -> Markup:
