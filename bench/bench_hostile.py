@@ -4,7 +4,7 @@ Each shape is measured at a quarter MiB and at 1 MiB; the worst of the two figur
 the growth of the time (4.0 for a linear shape, 16 for a quadratic one). The validate shapes are
 files just under 1 MiB (the largest a circle file may be). The last group renders the pages stage's
 output with Python-Markdown as MkDocs does; those shapes are measured smaller, at 32 and 128 KiB:
-see the note they print. Prints the figures; asserts nothing.
+see the note they print (emphasis marks by the thousand in one paragraph are still quadratic). Prints the figures; asserts nothing.
 Run: .venv/bin/python bench/bench_hostile.py
 """
 
@@ -103,8 +103,9 @@ def main() -> None:
         print(f"{name:<52} {max(small * 4, large) * MIB / room:8.3f} s/MiB   "
               f"time x{large / small:5.1f} for size x4", flush=True)
     print("\nPython-Markdown (MkDocs) on the pages stage's output, at 32 and 128 KiB. Its inline\n"
-          "processing starts again at the beginning of a paragraph after every match it makes,\n"
-          "so many matches in one paragraph stay quadratic there (time x16 for size x4):")
+          "processing searches a paragraph again from its start after every piece it takes; escaped\n"
+          "text is one piece per run (safe_markdown), but real Markdown (emphasis) is one piece per\n"
+          "mark, so thousands of marks in one paragraph stay quadratic there (time x16 for size x4):")
     for name, action in RENDER_SHAPES.items():
         show(name, (32 * 1024, 128 * 1024),
              lambda n, action=action: markdown.markdown(str(action(n)), extensions=EXTENSIONS))

@@ -181,13 +181,12 @@ def _safe_destinations(text: str) -> str:
             pos = at + 1
             continue
         inner = _BRACKET.sub(lambda m: _AS_TEXT[m.group()], text[at + 1:end])
-        is_link = text.startswith("(", end + 1)
+        close = parens.get(end + 1) if text.startswith("(", end + 1) else None
         # Without a reference definition in the field, brackets that make no link are text only.
-        opening, closing_sign = ("[", "]") if is_link or references else ("&#91;", "&#93;")
+        opening, closing_sign = ("[", "]") if close or references else ("&#91;", "&#93;")
         out += [text[pos:at], opening, inner, closing_sign]
         pos = end + 1
-        if is_link:
-            close = parens.get(pos)
+        if text.startswith("(", pos):  # a '(' never closed makes no link: shown as text
             out.append("&#40;" if close is None else f"({_destination(text[pos + 1:close])})")
             pos = pos + 1 if close is None else close + 1
     out.append(text[pos:])

@@ -270,3 +270,11 @@ FUNCTION_SHAPES = {
 def test_text_handling_is_linear_at_one_mib(shape, tmp_path):
     in_own_process("import re\nfrom handbook_gen import calendars, pages, source, validate\n"
                    f"MIB = {MIB}\n{FUNCTION_SHAPES[shape]}\n", tmp_path)
+
+
+@pytest.mark.slow
+def test_unclosed_links_render_linearly_at_one_mib(tmp_path):
+    """The issue's shape through Python-Markdown as MkDocs runs it (42 s for 73 KB before)."""
+    in_own_process(f"import sys\nsys.path.insert(0, {str(Path(__file__).parent)!r})\n"
+                   "from handbook_gen import pages\nfrom helpers import to_html\n"
+                   f"to_html(str(pages.md_field('[a](https://a.nl/' * ({MIB} // 17))))\n", tmp_path)
