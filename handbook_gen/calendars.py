@@ -23,11 +23,12 @@ from functools import lru_cache
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+from anyascii import anyascii
 from icalendar import (Calendar, Timezone, TimezoneDaylight, TimezoneStandard, vCalAddress,
                        vDuration, vText)
 from icalendar import Event as VEvent
 
-from . import paths
+from . import paths, rules
 from .i18n import catalog
 from .model import Circle, Moment, SchoolYear
 from .reproducible import source_date
@@ -110,10 +111,17 @@ def person_feeds(circle: Circle) -> list[Feed]:
     return found
 
 
+# Appended to a file name Windows refuses ("con", "nul", …): people/con-persoon.ics.
+RESERVED_SUFFIX = "-persoon"
+
+
 def _file_stem(name: str) -> str:
-    """'Fatima el Amrani' -> 'fatima-el-amrani'; accents dropped, never empty."""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:60].strip("-") or "persoon"
+    """'Fatima el Amrani' -> 'fatima-el-amrani', 'Özlem Yıldız' -> 'ozlem-yildiz': every letter
+    written in ASCII by anyascii (ı -> i, ø -> o, ß -> ss), never empty, never a name Windows
+    refuses. An ASCII name keeps the stem it always had: people subscribed to that address."""
+    ascii_name = anyascii(unicodedata.normalize("NFC", name))
+    stem = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:60].strip("-") or "persoon"
+    return stem if rules.portable(stem) else stem + RESERVED_SUFFIX
 
 
 def feed_url(circle: Circle, feed: Feed) -> str | None:
@@ -147,7 +155,8 @@ def intranet_only(site_url: str) -> bool:
 
 PRODID = "-//handbook-gen//Leren tussen Scholen//NL"
 REFRESH = timedelta(hours=12)  # how often a subscribed client should fetch a feed again
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# Tried only where an address can start (not inside a run of its signs): linear on any text.
+EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 
 def render(circle: Circle, schedule: Schedule,

@@ -37,7 +37,7 @@ def circle_files(paths: list[Path], language: str) -> list[Path]:
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            inside = sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+            inside = sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml") and not p.is_dir())
             if not inside:
                 raise UsageError(catalog(language).message("cli.no_files", path=path))
             found.extend(inside)

@@ -22,12 +22,13 @@ from typing import TYPE_CHECKING
 from . import __version__, engine
 from .git import last_commits
 from .resources import package_dir, resource
+from .source import source_bytes
 
 # The libraries whose version can change a page, a calendar or a PDF; those of the site stage.
 SITE_PACKAGES = ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "jinja2", "weasyprint",
                  "pydyf", "properdocs", "zensical")  # the other engines: "unknown" when not installed
 PACKAGES = (*SITE_PACKAGES, "markupsafe", "icalendar", "babel", "holidays", "segno", "pyyaml",
-            "jsonschema")
+            "jsonschema", "anyascii")
 RESOURCES = ("mkdocs.yml", "docs_templates", "theme")  # beside or inside the package
 PACKAGE_FILES = ("*.py", "*.json", "*.yaml", "*.html", "*.md", "locale/**/*")
 SITE_CODE = ("site.py", "mkdocs_run.py", "pdf.py", "paths.py", "safe_markdown.py",  # the site stage's code
@@ -67,7 +68,7 @@ def source_keys(files: list[Path], settings: Settings) -> dict[Path, str]:
     for path in files:
         sha = hashlib.sha256(common.encode("utf-8"))
         sha.update(f"\0{commits.get(path)}\0".encode("utf-8"))
-        sha.update(path.read_bytes())
+        sha.update(source_bytes(path))  # never hangs on a FIFO, never reads past 1 MiB
         keys[path] = sha.hexdigest()
     return keys
 

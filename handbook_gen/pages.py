@@ -103,40 +103,116 @@ def feed_anchor(feed_file: str) -> Markup:
     return anchor(paths.feed_name(feed_file).replace("/", "-"))
 
 
-_LINK_START = re.compile(r"\]\(")
-_REFERENCE = re.compile(r"^( {0,3}\[[^\]]*\]:[ \t]*\n?[ \t]*)(\S+)", re.MULTILINE)
+# A reference definition, `[label]: address`, as Python-Markdown reads one (a label holds no
+# bracket, so a try from each line start ends at the next bracket: linear on any text).
+_REFERENCE = re.compile(r"^( {0,3}\[[^\[\]]*\]:[ \t]*\n?[ \t]*)(\S+)", re.MULTILINE)
+_BRACKET = re.compile(r"[\[\]]")
+_PAREN = re.compile(r"[()]")
+_AS_TEXT = {"[": "&#91;", "]": "&#93;", "(": "&#40;", ")": "&#41;", '"': "&#34;", "'": "&#39;"}
+
+
+def _pairs(text: str, signs: re.Pattern, opening: str) -> dict[int, int]:
+    """Where each opening sign is closed, nesting counted; an unclosed one is left out. One pass."""
+    closed, open_at = {}, []
+    for sign in signs.finditer(text):
+        if sign.group() == opening:
+            open_at.append(sign.start())
+        elif open_at:
+            closed[open_at.pop()] = sign.start()
+    return closed
+
+
+_BACKTICKS = re.compile(r"(?<!\\)`+")  # as Python-Markdown: an escaped backtick opens nothing
+
+
+def _code_spans(text: str) -> list[tuple[int, int]]:
+    """Where the code spans are: a run of backticks up to the next run of as many (in one pass)."""
+    runs = [(m.start(), m.end()) for m in _BACKTICKS.finditer(text)]
+    by_length: dict[int, list[int]] = {}
+    for index, (start, end) in enumerate(runs):
+        by_length.setdefault(end - start, []).append(index)
+    spans, seen, index = [], {length: 0 for length in by_length}, 0
+    while index < len(runs):
+        start, end = runs[index]
+        same = by_length[end - start]
+        while seen[end - start] < len(same) and same[seen[end - start]] <= index:
+            seen[end - start] += 1
+        if seen[end - start] == len(same):  # never closed: backticks as text
+            index += 1
+            continue
+        closer = same[seen[end - start]]
+        spans.append((start, runs[closer][1]))
+        index = closer + 1
+    return spans
+
+
+def _outside_code(text: str, change) -> str:
+    """`change` applied to the text between the code spans; a code span shows as it is written."""
+    out, pos = [], 0
+    for start, end in _code_spans(text):
+        out += [change(text[pos:start]), text[start:end]]
+        pos = end
+    out.append(change(text[pos:]))
+    return "".join(out)
 
 
 def _safe_destinations(text: str) -> str:
-    """Keep only link destinations that are absolute http(s), mailto or webcal addresses.
+    """Links as Python-Markdown can read them in linear time, to addresses that are safe.
 
-    Anything else goes nowhere ("#"): a script scheme, but also a relative link or an anchor,
-    which a coordinator cannot mean (the handbook's pages are not theirs to link) and which
-    MkDocs' strict link check would turn into a failed build. So every text that validates builds.
+    Python-Markdown looks for the end of a link from every '[' and every '](' it meets: thousands
+    of unclosed links made that quadratic. Here one pass pairs the brackets and parentheses first.
+    A '[' or ']' without its partner, and brackets inside a link's text, show as text; a '](' whose
+    '(' is never closed is no link; a link's destination is written anew, with no bracket or quote
+    left in it, so Markdown's search ends at its ')'. Only absolute http(s), mailto and webcal
+    addresses stay; anything else goes nowhere ("#"): a script scheme, but also a relative link or
+    an anchor, which a coordinator cannot mean (the handbook's pages are not theirs to link) and
+    which MkDocs' strict link check would turn into a failed build. So every text that validates builds.
     """
+    closing = _pairs(text, _BRACKET, "[")
+    parens = _pairs(text, _PAREN, "(")
+    references = _REFERENCE.search(text) is not None
     out, pos = [], 0
-    for match in _LINK_START.finditer(text):
-        if match.start() < pos:
+    for sign in _BRACKET.finditer(text):
+        at = sign.start()
+        if at < pos:  # inside a link written out already
             continue
-        start, depth, end = match.end(), 1, match.end()
-        while end < len(text) and depth:  # the destination ends at the matching ')'
-            depth += {"(": 1, ")": -1}.get(text[end], 0)
-            end += 1
-        destination = text[start:end - 1 if depth == 0 else end]
-        url = _unwrapped(destination)
-        if not _absolute_safe(url) or url != destination.strip(" \t\n"):
-            # A <…>-wrapped address is written out bare: its '<' is escaped by now.
-            kept = url.rstrip().removesuffix(">") if _absolute_safe(url) else "#"
-            out.append(text[pos:start] + kept)
-            pos = end - 1 if depth == 0 else end
+        end = closing.get(at)
+        if end is None:  # a ']', or a '[' never closed
+            out += [text[pos:at], _AS_TEXT[sign.group()]]
+            pos = at + 1
+            continue
+        inner = _BRACKET.sub(lambda m: _AS_TEXT[m.group()], text[at + 1:end])
+        close = parens.get(end + 1) if text.startswith("(", end + 1) else None
+        # Without a reference definition in the field, brackets that make no link are text only.
+        opening, closing_sign = ("[", "]") if close or references else ("&#91;", "&#93;")
+        out += [text[pos:at], opening, inner, closing_sign]
+        pos = end + 1
+        if text.startswith("(", pos):  # a '(' never closed makes no link: shown as text
+            out.append("&#40;" if close is None else f"({_destination(text[pos + 1:close])})")
+            pos = pos + 1 if close is None else close + 1
     out.append(text[pos:])
-    text = "".join(out)
 
     def reference(match: re.Match) -> str:
         kept = _absolute_safe(_unwrapped(match.group(2)))
         return match.group(1) + (match.group(2) if kept else "#")
 
-    return _REFERENCE.sub(reference, text)
+    return _REFERENCE.sub(reference, "".join(out))
+
+
+def _destination(written: str) -> str:
+    """A link's destination (between its parentheses) written anew: the address percent-encoded,
+    or '#' when it is not safe, and a quoted title with its quotes and brackets as text."""
+    address, _, title = _unwrapped(written).strip().partition(" ")
+    if written.lstrip(" \t\n").startswith("&lt;"):  # <address>: its '<' is escaped by now
+        address, _, title = _unwrapped(written).strip().partition(">")
+    if not _absolute_safe(address):
+        return "#"
+    title = title.strip()
+    quoted = len(title) >= 2 and title[0] == title[-1] and title[0] in "\"'"
+    if not quoted:
+        return link_url(address)
+    shown = re.sub(r"[\[\]()\"']", lambda m: _AS_TEXT[m.group()], title[1:-1])
+    return f'{link_url(address)} "{shown}"'
 
 
 def _absolute_safe(destination: str) -> bool:
@@ -161,7 +237,7 @@ def md_field(value) -> Markup:
     text = text.replace("{", "&#123;").replace("}", "&#125;")
     # Images become links: a handbook that works offline loads nothing from elsewhere.
     text = text.replace("![", "&#33;[")
-    return Markup(_safe_destinations(text))
+    return Markup(_outside_code(text, _safe_destinations))
 
 
 def md_inline(value) -> Markup:

@@ -15,12 +15,21 @@ ERROR = "error"
 WARNING = "warning"
 
 
-def one_line(value) -> str:
-    """Any text put into a message: YAML's words for booleans, and never a line break."""
-    text = ("true" if value else "false") if isinstance(value, bool) else str(value)
-    lines = text.splitlines()
-    if lines == [text]:
+def printable(text: str) -> str:
+    """Text with every character a terminal would not show as itself (a control character, a lone
+    surrogate, an invisible format mark) written as an escape, as Python's repr does: '\\x1b'."""
+    if text.isprintable():
         return text
+    return "".join(ch if ch.isprintable() or ch in " \n" else ascii(ch)[1:-1] for ch in text)
+
+
+def one_line(value) -> str:
+    """Any text put into a message: YAML's words for booleans, never a line break, and only
+    characters that show as themselves (see printable)."""
+    text = ("true" if value else "false") if isinstance(value, bool) else str(value)
+    lines = printable(text).split("\n")
+    if len(lines) == 1:
+        return lines[0]
     return " ⏎ ".join(line.strip() for line in lines if line.strip()) or "⏎"
 
 
@@ -66,7 +75,7 @@ class Problem:
         return catalog.message(self.code, **params)
 
     def location(self) -> str:
-        parts = [self.file] + [str(n) for n in (self.line, self.col) if n is not None]
+        parts = [printable(self.file)] + [str(n) for n in (self.line, self.col) if n is not None]
         return ":".join(parts)
 
     def render(self, catalog: Catalog) -> str:

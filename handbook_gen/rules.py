@@ -22,6 +22,17 @@ KNOWN_SCHOOL_YEARS = (SchoolYear(2000, 2001), SchoolYear(2097, 2098))
 EVENT_GROUPS = ("trainings", "meetings", "reviews", "evaluations")
 NORM_SCHOOLS = (4, 5)
 BUILD_YEAR_REVIEWS = 2
+# Names Windows refuses for a file or folder, whatever follows a dot (con.ics too): a handbook is
+# copied to USB sticks and shared folders. Compared without case, as Windows does.
+WINDOWS_RESERVED = frozenset({"con", "prn", "aux", "nul", *(f"com{n}" for n in range(1, 10)),
+                              *(f"lpt{n}" for n in range(1, 10))})
+# The names the output folder needs itself, beside the handbooks (site/<id>/): never a circle id.
+OUTPUT_NAMES = frozenset({"assets", "search", "feeds"})
+
+
+def portable(name: str) -> bool:
+    """A file or folder name that Windows accepts as well: not reserved, not ending in a dot or space."""
+    return name.split(".", 1)[0].lower() not in WINDOWS_RESERVED and not name.endswith((".", " "))
 
 
 class _Report:
@@ -47,6 +58,7 @@ class _Report:
 def check(data: dict, path: Path) -> tuple[Circle | None, list[Problem]]:
     report = _Report()
     _check_file_name(data, path, report)
+    _check_names(data, report)
     school_year = _check_school_year(data, report)
     _check_timezone(data, report)
     school_ids = _check_school_ids(data, report)
@@ -62,8 +74,24 @@ def check(data: dict, path: Path) -> tuple[Circle | None, list[Problem]]:
 
 
 def _check_file_name(data, path: Path, report: _Report) -> None:
-    if path.suffix in (".yaml", ".yml") and path.stem != data["id"]:
+    refused = not portable(data["id"]) or data["id"] in OUTPUT_NAMES  # no file should be named so
+    if path.suffix in (".yaml", ".yml") and path.stem != data["id"] and not refused:
         report.warning("rules.file_name", ("id",), id=data["id"], file=path.name)
+
+
+def _check_names(data, report: _Report) -> None:
+    """Every id becomes a file or folder name: the circle's folder, a school's or an event's feed,
+    a review's page and pack. Each must be one Windows can copy; a circle's folder sits beside the
+    output's own names."""
+    ids = [(("id",), data["id"])]
+    ids += [(("schools", i, "id"), school["id"]) for i, school in enumerate(data["schools"])]
+    ids += [((group, i, "id"), event["id"]) for group in EVENT_GROUPS
+            for i, event in enumerate(data.get(group, []))]
+    for path, value in ids:
+        if not portable(value):
+            report.error("rules.reserved_name", path, id=value)
+    if data["id"] in OUTPUT_NAMES:
+        report.error("rules.output_name", ("id",), id=data["id"])
 
 
 def _check_school_year(data, report: _Report) -> SchoolYear | None:
@@ -86,7 +114,7 @@ def _check_timezone(data, report: _Report) -> None:
         return
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder of tzdata (Europe)
         report.error("rules.timezone", ("timezone",), found=name)
 
 

@@ -16,6 +16,7 @@ import re
 import xml.etree.ElementTree as etree
 
 from markdown import Extension, Markdown
+from markdown.inlinepatterns import HtmlInlineProcessor
 from markdown.treeprocessors import Treeprocessor, UnescapeTreeprocessor
 
 SAFE_SCHEMES = frozenset({"http", "https", "mailto", "webcal"})
@@ -51,10 +52,23 @@ class SafeLinksTreeprocessor(Treeprocessor):
                     del element.attrib[name]
 
 
+# A run of numeric character references and the plain text between them (letters, digits, spaces
+# and signs that mean nothing to Markdown or HTML), as the pages stage escapes every circle value.
+_REFERENCE_RUN = (r"(&\#[0-9]+;(?:(?:[^\W_]|[ ,;?%@€'’‘.:/\-])*&\#[0-9]+;)*)")
+
+
+class ReferenceRunProcessor(HtmlInlineProcessor):
+    """A whole run of character references kept as one piece of HTML, as Python-Markdown keeps
+    one reference. Python-Markdown searches a paragraph again from its start after every piece it
+    takes: one piece per escaped character made an escaped value quadratic in its length."""
+
+
 class SafeLinksExtension(Extension):
     def extendMarkdown(self, md: Markdown) -> None:
         # Priority below 'unescape' (0), so attr_list (8), toc (5) and the rest have run first.
         md.treeprocessors.register(SafeLinksTreeprocessor(md), "safe_links", -10)
+        # Just before 'entity' (80): after code, escapes, links and raw HTML have had their turn.
+        md.inlinePatterns.register(ReferenceRunProcessor(_REFERENCE_RUN, md), "reference_run", 85)
 
 
 def makeExtension(**kwargs) -> SafeLinksExtension:  # noqa: N802 (Python-Markdown's name)

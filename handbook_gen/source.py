@@ -9,14 +9,16 @@ documents, alias bombs and deep nesting.
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from .problems import ERROR, Line, Problem, Term
+from .problems import ERROR, Line, Problem, Term, printable
 
 MAX_BYTES = 1024 * 1024
 MAX_NODES = 10_000
@@ -107,9 +109,10 @@ class SourceError(Exception):
 
 
 def display_name(path: Path) -> str:
-    """The file as the user named it: relative to the working directory where possible."""
+    """The file as the user named it: relative to the working directory where possible (a
+    symbolic link by its own name, not its target's)."""
     try:
-        return str(path.resolve().relative_to(Path.cwd()))
+        return str(Path(os.path.abspath(path)).relative_to(Path.cwd()))
     except ValueError:
         return str(path)
 
@@ -133,12 +136,39 @@ def read_bytes(raw: bytes, name: str) -> tuple[Document | None, list[Problem]]:
 
 
 def load(path: Path, name: str) -> bytes:
-    """The file's bytes, up to one more than a circle file may have."""
+    """The file's bytes, up to one more than a circle file may have. Only a regular file: a FIFO
+    or a device would hang or never end. A symbolic link only to a file in its own folder: a link
+    in circles/ must not carry any file of the machine into a handbook."""
+    check_link(path, name)
     try:
-        with open(path, "rb") as handle:
-            return handle.read(MAX_BYTES + 1)
+        # Non-blocking: a FIFO opens at once instead of waiting for a writer, and is refused below.
+        handle = os.fdopen(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb")
     except OSError as error:
         raise SourceError(Problem(ERROR, "file.unreadable", name, params={"reason": error.strerror}))
+    with handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise SourceError(Problem(ERROR, "file.not_regular", name))
+        try:
+            return handle.read(MAX_BYTES + 1)
+        except OSError as error:
+            raise SourceError(Problem(ERROR, "file.unreadable", name, params={"reason": error.strerror}))
+
+
+def check_link(path: Path, name: str) -> None:
+    if not path.is_symlink():
+        return
+    target = path.resolve()
+    if not target.is_relative_to(path.absolute().parent.resolve()):
+        raise SourceError(Problem(ERROR, "file.link_outside", name, params={"target": str(target)}))
+
+
+def source_bytes(path: Path) -> bytes:
+    """The bytes a build's source key hashes: what `load` reads, or nothing where it refuses the
+    file (reading it for the circle then says why)."""
+    try:
+        return load(path, str(path))
+    except SourceError:
+        return b""
 
 
 def decode(raw: bytes, name: str) -> str:
@@ -149,12 +179,18 @@ def decode(raw: bytes, name: str) -> str:
     if raw.count(b"\0") > MAX_PASTED_NULS:
         raise SourceError(Problem(ERROR, "file.binary", name))
     try:
-        return raw.decode("utf-8-sig")
+        return _unix_lines(raw.decode("utf-8-sig"))
     except UnicodeDecodeError as error:
         if b"\0" in raw:
             raise SourceError(Problem(ERROR, "file.binary", name))
         line = raw[: error.start].count(b"\n") + 1
         raise SourceError(Problem(ERROR, "file.not_utf8", name, params={"line": line}))
+
+
+def _unix_lines(text: str) -> str:
+    """CR LF and a lone CR (old Mac editors) as LF: YAML reads all three as a line break, and so
+    do our own line counts then."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 MAX_PASTED_NULS = 3
@@ -173,12 +209,17 @@ def check_characters(text: str, name: str) -> None:
                                   params={"code": f"U+{ord(found.group()):04X}"}))
 
 
+def has_content(text: str) -> bool:
+    """Anything but white space and comments (line by line: linear on any text)."""
+    return any(line.strip() and not line.lstrip().startswith("#") for line in text.splitlines())
+
+
 def parse_text(text: str, name: str) -> Document:
-    if not re.sub(r"(?m)^\s*#.*$", "", text).strip():
+    if not has_content(text):
         raise SourceError(Problem(ERROR, "file.empty", name))
     check_characters(text, name)
     check_tabs(text, name)
-    builder = _Builder(name)
+    builder = _Builder(name, text)
     try:
         for event in yaml.parse(text, Loader=yaml.SafeLoader):
             builder.feed(event)
@@ -230,11 +271,28 @@ def check_tabs(text: str, name: str) -> None:
             raise SourceError(Problem(ERROR, "yaml.tab", name, number, indent.index("\t") + 1))
 
 
+# After decoding: what no text of a circle needs (C0 but tab and line breaks, DEL, C1), what
+# cannot be written as UTF-8 (a lone surrogate) and the two non-characters.
+_NOT_TEXT = re.compile("[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F\uD800-\uDFFF\uFFFE\uFFFF]")
+_SURROGATE = re.compile("[\uD800-\uDFFF]")
+# A double-quoted scalar's escapes, each read once: so '\\0' is a backslash and a 0, no NUL.
+_ESCAPE = re.compile(r"\\(?:x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)", re.DOTALL)
+_NAMED_ESCAPES = {"0": "\0", "a": "\a", "b": "\b", "e": "\x1b", "v": "\v", "f": "\f",
+                  "N": "\x85", "t": "\t", "n": "\n", "r": "\r"}
+
+
+def _unescape(escape: str) -> str:
+    if escape[1] in "xuU" and len(escape) > 2:
+        return chr(int(escape[2:], 16)) if int(escape[2:], 16) <= 0x10FFFF else ""
+    return _NAMED_ESCAPES.get(escape[1], "")
+
+
 class _Builder:
     """Turns parser events into plain data, recording positions and refusing unsafe YAML."""
 
-    def __init__(self, name: str):
+    def __init__(self, name: str, text: str = ""):
         self.name = name
+        self.text = text  # the source, to point at an escape that wrote a control character
         self.positions = Positions()
         self.stack: list[dict] = []  # open collections: {"value", "path", "key"}
         self.anchors: dict[str, tuple[Any, int]] = {}  # anchor -> (value, node count)
@@ -277,7 +335,32 @@ class _Builder:
         if event.tag is not None and event.tag != "!":
             self.fail("yaml.tag", event.start_mark, tag=shown_tag(event.tag))
 
+    def decoded(self, event) -> str:
+        """A scalar's text as YAML decoded it: escaped surrogate pairs ("\\ud83d\\ude00") joined
+        into their character; a control character or a lone surrogate an escape wrote is refused."""
+        value = event.value
+        if _SURROGATE.search(value):
+            value = value.encode("utf-16", "surrogatepass").decode("utf-16", "surrogatepass")
+        found = _NOT_TEXT.search(value)
+        if found:
+            line, col, escape = self.escape_of(event, found.group())
+            code = "yaml.lone_surrogate" if _SURROGATE.match(found.group()) else "yaml.escaped_control"
+            raise SourceError(Problem(ERROR, code, self.name, line, col,
+                                      params={"code": f"U+{ord(found.group()):04X}", "escape": escape}))
+        return value
+
+    def escape_of(self, event, char: str) -> tuple[int, int, str]:
+        """Where the escape that wrote `char` stands (else the scalar itself), and how it reads."""
+        start, end = event.start_mark.index, event.end_mark.index
+        for match in _ESCAPE.finditer(self.text, start, end):
+            if _unescape(match.group()) == char:
+                before = self.text[:match.start()]
+                line = before.count("\n") + 1
+                return line, match.start() - (before.rfind("\n") + 1) + 1, match.group()
+        return event.start_mark.line + 1, event.start_mark.column + 1, printable(char)
+
     def scalar(self, event) -> None:
+        event.value = self.decoded(event)
         frame = self.stack[-1] if self.stack else None
         if frame is not None and isinstance(frame["value"], dict) and frame["key"] is None:
             self.key(frame, event)
@@ -288,7 +371,7 @@ class _Builder:
             self.anchors[event.anchor] = (value, 1)
 
     def key(self, frame: dict, event) -> None:
-        key = event.value
+        key = event.value  # decoded and checked by scalar()
         mapping = frame["value"]
         path = frame["path"] + (key,)
         if key in mapping:

@@ -165,7 +165,8 @@ def _schema_problems(error, document: Document) -> list[Problem]:
 
 def _unknown_key(key: str, path: tuple, known: list[str]) -> Problem:
     """An unknown key, with the nearest known one suggested ("did you mean `peer_reviewers`?")."""
-    close = difflib.get_close_matches(key.lower(), known, n=1, cutoff=0.6)
+    # difflib is quadratic in the length: a key longer than any real one gets no suggestion.
+    close = difflib.get_close_matches(key.lower(), known, n=1, cutoff=0.6) if len(key) <= 100 else []
     params = {"key": key, "known": ", ".join(known)}
     code = "schema.unknown_key"
     if close:

@@ -62,7 +62,8 @@ def _check_visit(review, visit, path, known: list[str], report) -> None:
         if name in seen:
             report.error("rules.duplicate_visitor", path + ("visitors", k), name=name)
         elif name not in known:
-            close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+            # difflib is quadratic in the length: a name longer than any real one gets no suggestion.
+            close = difflib.get_close_matches(name, known, n=1, cutoff=0.6) if len(name) <= 100 else []
             if close:
                 report.error("rules.unknown_visitor_suggest", path + ("visitors", k), name=name,
                              suggestion=close[0])

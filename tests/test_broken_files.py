@@ -65,7 +65,7 @@ FIXTURES = sorted((ROOT / BROKEN).glob("*.yaml"))
 def test_every_fixture_says_what_it_expects():
     assert len(FIXTURES) >= 70
     for path in FIXTURES:
-        head = path.read_bytes().lstrip(b"\xef\xbb\xbf").split(b"\n", 1)[0].decode("utf-8", "replace")
+        head = path.read_bytes().lstrip(b"\xef\xbb\xbf").splitlines()[0].decode("utf-8", "replace")
         assert head.startswith("# expect: "), f"{path.name}: first line must be '# expect: …'"
         assert head == "# expect: ok" or EXPECT.match(head), f"{path.name}: unreadable expectation {head!r}"
 

@@ -181,3 +181,99 @@ def test_real_builds(edits, pdf_option, tmp_path, capsys):
             assert handlers == [] or "lts-print-button" in attributes.get("class", ""), (page, tag)
             href = attributes.get("href", "")
             assert scheme(href) in (None, *SAFE_SCHEMES), (page, href)
+
+
+# --- Linear time: each pathological shape at 1 MiB, under a hang guard (not a timing) -----------
+# bench/bench_hostile.py prints the seconds per MiB of each shape.
+
+MIB = 1024 * 1024
+HANG_GUARD = 60  # seconds; quadratic or worse takes hours at this size
+
+
+def in_own_process(code: str, tmp_path: Path) -> None:
+    """Run `code` in its own Python, so a hang fails the test instead of holding the run."""
+    import os
+    import subprocess
+    import sys
+
+    from helpers import ROOT
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True,
+                          text=True, timeout=HANG_GUARD)
+    assert done.returncode == 0, done.stderr[-2000:]
+
+
+# Values for one field of an example circle, each making the file just under 1 MiB.
+def long_value(circle: Path, path: tuple, shape) -> str:
+    data = read(circle)[0].data
+    node = functools.reduce(lambda node, part: node[part], path[:-1], data)
+    node[path[-1]] = ""
+    room = MIB - len(dump(data).encode("utf-8")) - 4096
+    node[path[-1]] = shape(room)
+    return dump(data)
+
+
+def dump(data) -> str:
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=float("inf"))
+
+
+VISITS = EXAMPLE.parent / "eemland-samen.yaml"  # the example circle with lesson visits
+FILE_SHAPES = {
+    "title: spaces, then a line break": (EXAMPLE, ("trainings", 0, "title"), lambda n: "x" + " " * n + "\ny"),
+    "e-mail: many dots": (EXAMPLE, ("coordinator", "email"), lambda n: "a@" + "." * n + " "),
+    "e-mail: many dots after a letter": (EXAMPLE, ("coordinator", "email"), lambda n: "a@b" + "." * n + " "),
+    "name: a very long line": (EXAMPLE, ("schools", 0, "name"), lambda n: "Bram Jansen " * (n // 12)),
+    "visitor: a long unknown name": (VISITS, ("reviews", 0, "visits", 0, "visitors", 0),
+                                     lambda n: "Bram Jansen" * (n // 11)),
+}
+
+
+@pytest.mark.parametrize("shape", FILE_SHAPES, ids=list(FILE_SHAPES))
+def test_validate_is_linear_at_one_mib(shape, tmp_path):
+    source, path, make = FILE_SHAPES[shape]
+    circle = tmp_path / source.name
+    circle.write_text(long_value(source, path, make), encoding="utf-8")
+    assert MIB - 8192 < circle.stat().st_size <= MIB
+    in_own_process("import sys\nfrom handbook_gen.cli import main\n"
+                   f"sys.exit(0 if main(['validate', '{source.name}']) in (0, 1) else 1)", tmp_path)
+
+
+def test_an_unknown_key_of_one_mib_is_linear(tmp_path):
+    text = EXAMPLE.read_text(encoding="utf-8")
+    key = "peer_reviewer" * ((MIB - len(text.encode()) - 100) // 13)
+    (tmp_path / "arkade-noord.yaml").write_text(text + f"{key}: x\n", encoding="utf-8")
+    in_own_process("import sys\nfrom handbook_gen.cli import main\n"
+                   "sys.exit(0 if main(['validate', 'arkade-noord.yaml']) == 1 else 1)", tmp_path)
+
+
+# The functions that see a whole text, each given 1 MiB of one shape.
+FUNCTION_SHAPES = {
+    "unclosed links": "pages.md_field('[a](https://a.nl/' * (MIB // 17))",
+    "opening brackets": "pages.md_field('[' * MIB)",
+    "closing brackets": "pages.md_field(']' * MIB)",
+    "link starts": "pages.md_field('](' * (MIB // 2))",
+    "opening parentheses in a link": "pages.md_field('[a](' + '(' * MIB)",
+    "nested brackets": "pages.md_field('[' * (MIB // 2) + ']' * (MIB // 2))",
+    "reference labels unclosed": "pages.md_field('[\\n' * (MIB // 2))",
+    "reference labels": "pages.md_field('[a]: javascript:x\\n' * (MIB // 18))",
+    "plain text": "pages.md_text('*a_ <b> ' * (MIB // 8))",
+    "e-mail hider: a long word": "calendars.EMAIL.sub('x', 'a' * MIB)",
+    "e-mail hider: a long domain": "calendars.EMAIL.sub('x', 'a@' + 'b' * MIB)",
+    "empty-file check": "source.has_content(' \\n' * (MIB // 2) + '#')",
+    "line pattern": "re.search(validate.schema()['$defs']['line']['pattern'], 'x' + ' ' * MIB + '\\ny')",
+    "e-mail pattern": "re.search(validate.schema()['$defs']['email']['pattern'], 'a@' + '.' * MIB + ' ')",
+}
+
+
+@pytest.mark.parametrize("shape", FUNCTION_SHAPES, ids=list(FUNCTION_SHAPES))
+def test_text_handling_is_linear_at_one_mib(shape, tmp_path):
+    in_own_process("import re\nfrom handbook_gen import calendars, pages, source, validate\n"
+                   f"MIB = {MIB}\n{FUNCTION_SHAPES[shape]}\n", tmp_path)
+
+
+@pytest.mark.slow
+def test_unclosed_links_render_linearly_at_one_mib(tmp_path):
+    """The issue's shape through Python-Markdown as MkDocs runs it (42 s for 73 KB before)."""
+    in_own_process(f"import sys\nsys.path.insert(0, {str(Path(__file__).parent)!r})\n"
+                   "from handbook_gen import pages\nfrom helpers import to_html\n"
+                   f"to_html(str(pages.md_field('[a](https://a.nl/' * ({MIB} // 17))))\n", tmp_path)

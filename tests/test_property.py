@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import functools
 import io
 import tempfile
 from pathlib import Path
@@ -198,3 +199,51 @@ def test_random_text_edits_never_crash(text, style):
 def test_the_unedited_example_is_clean():
     # The property tests start from a valid circle: without edits, nothing to report.
     assert check_file(EXAMPLE).problems == []
+
+
+# What YAML's escapes can write but no circle text may hold: control characters (C0 but tab and
+# line breaks, DEL, C1) and lone surrogates. yaml.safe_dump writes each as an escape ("\e", "\x9B",
+# "\uD800"), in a value or in a key; NEL (U+0085) it writes as it is, which YAML reads as a line break.
+ESCAPED = st.one_of(
+    st.characters(min_codepoint=0, max_codepoint=0x9F).filter(
+        lambda ch: not (ch in "\t\n\r\x85" or " " <= ch <= "~")),
+    st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF),
+    st.sampled_from(["\ufffe", "\uffff"]))
+TEXT_LEAVES = [path for path in PATHS if isinstance(value_at(path), str)]
+
+
+@st.composite
+def escaped_characters(draw):
+    """The example with one control character or lone surrogate put into a text or a key."""
+    data = copy.deepcopy(EXAMPLE_DATA)
+    path = draw(st.sampled_from(TEXT_LEAVES))
+    parent = functools.reduce(lambda node, part: node[part], path[:-1], data)
+    char = draw(ESCAPED)
+    if draw(st.booleans()) or not isinstance(path[-1], str):
+        text = parent[path[-1]]
+        at = draw(st.integers(0, len(text)))
+        parent[path[-1]] = text[:at] + char + text[at:]
+    else:  # the key: rebuilt in place, so the mapping keeps its order
+        items = [(key + char if key == path[-1] else key, value) for key, value in parent.items()]
+        parent.clear()
+        parent.update(items)
+    return data, char
+
+
+@SETTINGS
+@given(escaped_characters(), STYLES)
+def test_escaped_control_characters_are_refused_where_they_stand(edit, style):
+    data, char = edit
+    text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "arkade-noord.yaml"
+        path.write_text(text, encoding="utf-8")
+        assert_clean(path, style)  # exit 1, every message one line, nothing raised
+        problems = check_file(path).problems
+    assert [p.code for p in problems] in (["yaml.escaped_control"], ["yaml.lone_surrogate"]), problems
+    line, col = problems[0].line, problems[0].col
+    written = text.splitlines()[line - 1][col - 1:]
+    assert written.startswith("\\"), (written, char)  # the position is the escape itself
+    assert problems[0].params["code"] == f"U+{ord(char):04X}"
+    for language in ("nl", "en"):
+        problems[0].render(catalog(language)).encode("utf-8")  # printable: no lone surrogate left
