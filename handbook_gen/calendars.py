@@ -30,6 +30,7 @@ from icalendar import Event as VEvent
 from . import paths
 from .i18n import catalog
 from .model import Circle, Moment, SchoolYear
+from .person_day import PersonDay, person_day
 from .reproducible import source_date
 from .schedule import Event, Schedule, identity, people
 
@@ -43,16 +44,20 @@ class Feed:
     school: str | None = None  # the feed of one school (its id)
     person: str | None = None  # the feed of one person: their identity (e-mail, else name)
     owner: str | None = None  # that person's name, for the handbook's "Mijn agenda"
+    everything: bool = False  # the coordinator's own feed: every event, the others' for information
 
     def events(self, circle: Circle, schedule: Schedule) -> tuple[Event, ...]:
         if self.role:
             return schedule.for_role(self.role)
         if self.school:
             return schedule.for_school(self.school)
-        if self.person:
-            return tuple(e for e in schedule.events
-                         if self.person in {identity(p) for p in people(circle, e)})
+        if self.person and not self.everything:
+            return tuple(e for e in schedule.events if self.attends(circle, e))
         return schedule.events
+
+    def attends(self, circle: Circle, event: Event) -> bool:
+        """Whether this person's feed's owner takes part (True for every feed of no one person)."""
+        return self.person is None or self.person in {identity(p) for p in people(circle, event)}
 
 
 @dataclass(frozen=True)
@@ -91,6 +96,9 @@ def person_feeds(circle: Circle) -> list[Feed]:
     texts = catalog(circle.language)
     members = [person for school in circle.schools
                for person in (*school.peer_reviewers, *school.schoolcoaches)] + [circle.coordinator]
+    # The coordinator keeps the planning: their feed holds every event (also when they are on a
+    # school's team), the ones they do not attend marked as free time.
+    coordinator = identity(circle.coordinator)
     found, taken = [], set()
     for person in members:
         key = identity(person)
@@ -106,7 +114,7 @@ def person_feeds(circle: Circle) -> list[Feed]:
                           texts.text("calendars.feed_name", circle=circle.name, who=person.name),
                           texts.text("calendars.person_description", who=person.name,
                                      circle=circle.name, board=circle.board),
-                          person=key, owner=person.name))
+                          person=key, owner=person.name, everything=key == coordinator))
     return found
 
 
@@ -210,13 +218,18 @@ class _Components:
             _describe(calendar, feed)
         properties = calendar.to_ical()
         parts = [self.timezone()] if any(not event.moment.all_day for event in events) else []
-        parts += [self.event(event) for event in events]
+        parts += [self.event(event, feed) for event in events]
         return properties.removesuffix(self.END) + b"".join(parts) + self.END
 
-    def event(self, event: Event) -> bytes:
-        if event.uid not in self._events:
-            self._events[event.uid] = _vevent(self.circle, event, self.versions[event.uid]).to_ical()
-        return self._events[event.uid]
+    def event(self, event: Event, feed: Feed | None = None) -> bytes:
+        """The event as a feed shows it: in a person's feed a review says that person's part, and
+        in the coordinator's an event they do not attend is free time, for information."""
+        view = _view(self.circle, event, feed)
+        key = (event.uid, view)
+        if key not in self._events:
+            version = self.versions[event.uid]
+            self._events[key] = _vevent(self.circle, event, version, view).to_ical()
+        return self._events[key]
 
     def timezone(self) -> bytes:
         if self._timezone is None:
@@ -236,7 +249,22 @@ def _describe(calendar: Calendar, feed: Feed) -> None:
     calendar.add("X-PUBLISHED-TTL", vDuration(REFRESH))
 
 
-def _vevent(circle: Circle, event: Event, version: Version) -> VEvent:
+INFORMATION = "information"  # the view of an event in the coordinator's feed that they do not attend
+
+
+def _view(circle: Circle, event: Event, feed: Feed | None) -> str | None:
+    """How a feed shows an event: None as everywhere, INFORMATION, or the person's identity
+    when the event is a review with a part for them."""
+    if feed is None or feed.person is None:
+        return None
+    if not feed.attends(circle, event):
+        return INFORMATION
+    if event.kind == "review" and person_day(circle, event.review, feed.person) is not None:
+        return feed.person
+    return None
+
+
+def _vevent(circle: Circle, event: Event, version: Version, view: str | None = None) -> VEvent:
     texts = catalog(circle.language)
     moment = event.moment
     vevent = VEvent()
@@ -257,7 +285,9 @@ def _vevent(circle: Circle, event: Event, version: Version) -> VEvent:
         vevent.add("LOCATION", location)
     if moment.url:
         vevent.add("URL", moment.url)
-    vevent.add("DESCRIPTION", _description(circle, event))
+    if view == INFORMATION:
+        vevent.add("TRANSP", "TRANSPARENT")  # free time: the coordinator is not there
+    vevent.add("DESCRIPTION", _description(circle, event, view))
     organizer = _organizer(circle)
     if organizer is not None:
         vevent.add("ORGANIZER", organizer)
@@ -299,11 +329,17 @@ def _location(circle: Circle, moment: Moment) -> str | None:
     return None
 
 
-def _description(circle: Circle, event: Event) -> str:
-    """Who takes part, the event's own text, the meeting link and the handbook page."""
+def _description(circle: Circle, event: Event, view: str | None = None) -> str:
+    """Who takes part, the event's own text, the meeting link and the handbook page; first, in
+    a person's feed, their own part of a review, or that the event is there for information."""
     texts = catalog(circle.language)
     who = _workshop_audience(circle, event) if event.kind == "workshop" else _audience(circle, event)
-    parts = [texts.text("calendars.for", who=who)]
+    parts = []
+    if view == INFORMATION:
+        parts.append(texts.text("calendars.person.information"))
+    elif view is not None:
+        parts += _person_part(circle, person_day(circle, event.review, view))
+    parts.append(texts.text("calendars.for", who=who))
     if event.moment.description:
         own = event.moment.description.strip()
         if not circle.show_email:
@@ -315,6 +351,38 @@ def _description(circle: Circle, event: Event) -> str:
         page = paths.published(circle.site_url, circle.id, paths.built(event.page))
         parts.append(texts.text("calendars.handbook", url=page))
     return "\n\n".join(parts)
+
+
+def _person_part(circle: Circle, part: PersonDay) -> list[str]:
+    """Paragraphs on one person's review day: their role, when to be there, their visits, tasks."""
+    texts = catalog(circle.language)
+
+    def text(key: str, **params) -> str:
+        return texts.text(f"calendars.person.{key}", **params)
+
+    def span(slot) -> str:
+        return f"{texts.clock(slot.start)}–{texts.clock(slot.end)}"
+
+    def together(names) -> str:
+        return text("with", names=texts.series(list(names))) if names else ""
+
+    paragraphs = [text("role", role=text(f"roles.{part.role}", school=part.school.name)),
+                  text(f"arrive.{'host' if part.role.startswith('host') else 'visitor'}",
+                       time=texts.clock(part.arrive.start))]
+    if not part.role.startswith("host"):
+        if part.visits:
+            lines = [text("visit", time=f"{texts.clock(v.start)}–{texts.clock(v.end)}", group=v.group)
+                     + (text("visit_teacher", teacher=v.teacher) if v.teacher else "")
+                     + together(part.fellow_visitors(v)) for v in part.visits]
+            paragraphs.append("\n".join([text("visits_title"), *(f"- {line}" for line in lines)]))
+        elif part.day.review.visits:
+            paragraphs.append(text("no_own_visits"))
+        else:
+            paragraphs.append(text("no_visits"))
+    lines = [text(f"tasks.{task.key}", time=span(task.slot)) + together(task.others)
+             for task in part.tasks]
+    paragraphs.append("\n".join([text("tasks_title"), *(f"- {line}" for line in lines)]))
+    return paragraphs
 
 
 def _workshop_audience(circle: Circle, event: Event) -> str:
