@@ -30,7 +30,7 @@ PACKAGES = (*SITE_PACKAGES, "markupsafe", "icalendar", "babel", "holidays", "seg
 RESOURCES = ("mkdocs.yml", "docs_templates", "theme")  # beside or inside the package
 PACKAGE_FILES = ("*.py", "*.json", "*.yaml", "*.html", "*.md", "locale/**/*")
 SITE_CODE = ("site.py", "mkdocs_run.py", "pdf.py", "paths.py", "safe_markdown.py",
-             "table_labels.py")  # the site stage's code
+             "table_labels.py", "checkboxes.py")  # the site stage's code
 SHARED_FOLDER = "assets"  # theme files under theme/assets/ are the shared assets
 
 

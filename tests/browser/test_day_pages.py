@@ -1,4 +1,5 @@
-"""The pages people read on the review day, on a 390 px phone: nothing needs a sideways scroll.
+"""The pages people read on the review day: on a 390 px phone nothing needs a sideways scroll,
+on paper nothing is left that only works on a screen, and nowhere a word of the file format.
 
 Material puts a wide table in a box that scrolls sideways; on a phone the columns on the right
 are then easy to miss. handbook.css stacks the rows instead, each cell under its column's heading
@@ -9,7 +10,9 @@ axe-core runs on the same pages at that width: the stacked tables must stay acce
 
 from __future__ import annotations
 
+import html
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -17,7 +20,7 @@ import pytest
 from handbook_gen.build import build, failed
 from handbook_gen.freshness import Settings
 from handbook_gen.validate import check_file
-from helpers import EXAMPLES
+from helpers import EXAMPLES, handbook_pages
 from test_accessibility import AXE, axe_violations
 
 pytestmark = pytest.mark.slow
@@ -108,3 +111,43 @@ def test_day_pages_have_no_axe_violation_on_a_phone(site, phone):
         phone.add_script_tag(path=str(AXE))
         problems += [f"{path.relative_to(site)}: {v}" for v in axe_violations(phone)]
     assert problems == []
+
+
+# Words of the circle file and of iCalendar that mean nothing to a reader: key names, and in
+# these Dutch handbooks the English keys that are no Dutch words.
+FORMAT_WORDS = ("expert_coach", "holiday_region", "learning_question", "peer_reviewers", "pupil_hours",
+                "pupil_questions", "reviewed_before", "school_year", "show_email", "site_url",
+                "staff_questions", "study_days", "visits", "visitors", "trainings", "evaluations",
+                "timezone", "UID", "SEQUENCE", "DTSTAMP", "VEVENT", "VCALENDAR")
+ARTICLE = re.compile(r"<article.*?</article>", re.S)
+
+
+def article_text(path: Path) -> str:
+    found = ARTICLE.search(path.read_text(encoding="utf-8"))
+    return html.unescape(re.sub(r"<[^>]+>", " ", found.group(0))) if found else ""
+
+
+def test_no_page_shows_a_word_of_the_file_format(site):
+    pages = handbook_pages(site)
+    assert len(pages) > 30
+    pattern = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, FORMAT_WORDS)) + r")(?![\w-])")
+    found = {path.relative_to(site).as_posix(): pattern.findall(article_text(path)) for path in pages}
+    assert {where: words for where, words in found.items() if words} == {}
+
+
+WEB_ONLY = ("zet in mijn agenda", "Downloaden:", "(agendabestand)", "Abonneren:", "(abonneren)")
+
+
+def test_web_only_text_is_on_the_screen_and_not_on_paper(site, browser):
+    context = browser.new_context()
+    page = context.new_page()
+    for name in ("planning.html", "team.html", "agenda.html", "reviews/review-klimboom.html"):
+        page.goto((site / "eemland-samen" / name).as_uri())
+        page.emulate_media(media="screen")
+        on_screen = page.inner_text("article")
+        assert any(phrase in on_screen for phrase in WEB_ONLY), name
+        page.emulate_media(media="print")
+        on_paper = page.inner_text("article")
+        assert [phrase for phrase in WEB_ONLY if phrase in on_paper] == [], name
+        assert "()" not in on_paper, name
+    context.close()

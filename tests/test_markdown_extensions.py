@@ -1,4 +1,4 @@
-"""table_labels: each table cell gets its column's visible heading as data-label (for phones)."""
+"""Our Markdown extensions: table cells carry their column's heading (table_labels), a checkbox stays with its word."""
 
 from __future__ import annotations
 
@@ -29,3 +29,10 @@ def test_a_heading_for_screen_readers_only_gives_no_label():
 def test_tables_inside_forms_too():
     source = '<div class="lts-form" markdown>\n\n| A | B |\n| --- | --- |\n| 1 | 2 |\n\n</div>\n'
     assert cells(source) == ["A", "B"]
+
+
+def test_a_checkbox_stays_with_its_word():
+    html = markdown.markdown("| a | b |\n| --- | --- |\n| x | ☐ ja ☐ deels ☐ nee |\n\n☐ Anders:\n",
+                             extensions=["tables", "handbook_gen.checkboxes"])
+    assert "☐ " not in html
+    assert html.count("☐&nbsp;") == 4
