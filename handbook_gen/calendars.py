@@ -112,7 +112,8 @@ def person_feeds(circle: Circle) -> list[Feed]:
         taken.add(name)
         found.append(Feed(paths.person_feed(name),
                           texts.text("calendars.feed_name", circle=circle.name, who=person.name),
-                          texts.text("calendars.person_description", who=person.name,
+                          texts.text("calendars.coordinator_description" if key == coordinator
+                                     else "calendars.person_description", who=person.name,
                                      circle=circle.name, board=circle.board),
                           person=key, owner=person.name, everything=key == coordinator))
     return found

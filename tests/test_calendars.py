@@ -556,6 +556,7 @@ def test_coordinator_feed_has_every_event_and_marks_the_others_as_free_time(circ
         attends = event_id(uid_text) in COORDINATOR_ATTENDS
         assert vevent.get("TRANSP") == (None if attends else "TRANSPARENT"), uid_text
         assert str(vevent["DESCRIPTION"]).startswith("Ter informatie") is not attends, uid_text
+    assert "ter informatie" in str(Calendar.from_ical(files["calendars/people/anna-de-vries.ics"])["X-WR-CALDESC"])
     # Nobody else's feed is changed by it: in the circle's feed nothing is free time.
     assert not any(v.get("TRANSP") for v in by_uid(files["calendars/circle.ics"]).values())
 
