@@ -21,7 +21,7 @@ from handbook_gen.schedule import plan
 from handbook_gen.validate import check_file
 from helpers import ATTACKS, EXAMPLE, EXTENSIONS, ROOT, Elements, malicious_circle, to_html
 
-PAGES = {"index.md", "team.md", "thema.md", "planning.md", "reviewplan.md", "protocol.md",
+PAGES = {"index.md", "over-lts.md", "team.md", "thema.md", "planning.md", "reviewplan.md", "protocol.md",
          "kwaliteitscyclus.md", "agenda.md", "toegankelijkheid.md", "formulieren/index.md",
          "reviews/review-regenboog.md", "reviews/review-kompas.md"} | {
     f"formulieren/{form}.md" for form in pages.FORMS}
@@ -77,10 +77,10 @@ def test_nav_lists_every_page_once(handbook):
     assert sorted(listed) == sorted(handbook.docs)
     assert handbook.nav[0] == {"Overzicht": "index.md"}
     titles = [next(iter(item)) for item in handbook.nav]
-    assert titles == ["Overzicht", "LtS-team", "Thema", "Jaarplanning", "Reviewplan", "Reviews",
-                      "Reviewprotocol", "Formulieren", "Kwaliteitscyclus", "Agenda's",
-                      "Toegankelijkheid"]
-    assert {"Review OBS De Regenboog": "reviews/review-regenboog.md"} in handbook.nav[5]["Reviews"]
+    assert titles == ["Overzicht", "Over Leren tussen Scholen", "LtS-team", "Thema", "Jaarplanning",
+                      "Reviewplan", "Reviews", "Reviewprotocol", "Formulieren", "Kwaliteitscyclus",
+                      "Agenda's", "Toegankelijkheid"]
+    assert {"Review OBS De Regenboog": "reviews/review-regenboog.md"} in handbook.nav[6]["Reviews"]
 
 
 def test_templates_are_fully_rendered(handbook, english):
@@ -378,7 +378,7 @@ def test_calendars_page(handbook, circle):
     intranet = render(dataclasses.replace(circle, site_url="https://intranet.arkade.local/lts/")).docs["agenda.md"]
     assert "!!! warning" in intranet and "intranet.arkade.local" in intranet
     no_site = render(dataclasses.replace(circle, site_url=None)).docs["agenda.md"]
-    assert "(webcal://" not in no_site and "`site_url`" in no_site
+    assert "(webcal://" not in no_site and "webadres van het handboek in het cirkelbestand" in no_site
 
 
 def test_quality_cycle_and_protocol_speak_the_programme(handbook):
@@ -397,8 +397,8 @@ def test_quality_cycle_and_protocol_speak_the_programme(handbook):
 
 def test_english_handbook(english):
     assert set(english.docs) == PAGES
-    assert [next(iter(item)) for item in english.nav][:4] == [
-        "Overview", "LtS team", "Theme", "Year planning"]
+    assert [next(iter(item)) for item in english.nav][:5] == [
+        "Overview", "About Leren tussen Scholen", "LtS team", "Theme", "Year planning"]
     review = english.docs["reviews/review-kompas.md"]
     assert "Thursday, 19 March 2026, 08&#58;00–15&#58;30" in review
     assert "| School | CBS Het Kompas |" in review
