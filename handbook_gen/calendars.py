@@ -32,6 +32,7 @@ from .i18n import catalog
 from .model import Circle, Moment, SchoolYear
 from .person_day import PersonDay, person_day
 from .reproducible import source_date
+from .review_day import ReviewDay, plan_day
 from .schedule import Event, Schedule, identity, people
 
 
@@ -203,8 +204,10 @@ class _Components:
     def __init__(self, circle: Circle, versions: Mapping[str, Version]):
         self.circle = circle
         self.versions = versions
-        self._events: dict[str, bytes] = {}  # by uid
+        self._events: dict[tuple, bytes] = {}  # by (uid, view)
         self._timezone: bytes | None = None
+        self._attendees: dict[str, set[str]] = {}  # identities by event uid
+        self._days: dict[str, ReviewDay] = {}  # planned review days by review id
 
     def calendar(self, events, feed: Feed | None = None) -> bytes:
         """A calendar of these events, described as `feed` when given: its own properties
@@ -225,12 +228,39 @@ class _Components:
     def event(self, event: Event, feed: Feed | None = None) -> bytes:
         """The event as a feed shows it: in a person's feed a review says that person's part, and
         in the coordinator's an event they do not attend is free time, for information."""
-        view = _view(self.circle, event, feed)
+        view = self.view(event, feed)
         key = (event.uid, view)
         if key not in self._events:
-            version = self.versions[event.uid]
-            self._events[key] = _vevent(self.circle, event, version, view).to_ical()
+            if view is None:
+                version = self.versions[event.uid]
+                self._events[key] = _vevent(self.circle, event, version).to_ical()
+            else:
+                # The shared VEVENT with another DESCRIPTION (and TRANSP): serializing a whole
+                # VEVENT per person costs more than the rest of the feeds together.
+                part = None if view == INFORMATION else self._part(event, view)
+                description = _description(self.circle, event, view, part)
+                self._events[key] = _with_description(self.event(event), description,
+                                                      transparent=view == INFORMATION)
         return self._events[key]
+
+    def view(self, event: Event, feed: Feed | None) -> str | None:
+        """How a feed shows an event: None as everywhere, INFORMATION (the coordinator's feed,
+        an event they do not attend), or the person's identity when it is a review they are in."""
+        if feed is None or feed.person is None:
+            return None
+        if event.uid not in self._attendees:
+            self._attendees[event.uid] = {identity(p) for p in people(self.circle, event)}
+        if feed.person not in self._attendees[event.uid]:
+            return INFORMATION
+        if event.kind == "review" and self._part(event, feed.person) is not None:
+            return feed.person
+        return None
+
+    def _part(self, event: Event, person: str) -> PersonDay | None:
+        review = event.review
+        if review.id not in self._days:
+            self._days[review.id] = plan_day(self.circle, review)
+        return person_day(self.circle, review, person, self._days[review.id])
 
     def timezone(self) -> bytes:
         if self._timezone is None:
@@ -253,19 +283,22 @@ def _describe(calendar: Calendar, feed: Feed) -> None:
 INFORMATION = "information"  # the view of an event in the coordinator's feed that they do not attend
 
 
-def _view(circle: Circle, event: Event, feed: Feed | None) -> str | None:
-    """How a feed shows an event: None as everywhere, INFORMATION, or the person's identity
-    when the event is a review with a part for them."""
-    if feed is None or feed.person is None:
-        return None
-    if not feed.attends(circle, event):
-        return INFORMATION
-    if event.kind == "review" and person_day(circle, event.review, feed.person) is not None:
-        return feed.person
-    return None
+def _with_description(vevent: bytes, description: str, transparent: bool) -> bytes:
+    """A serialized VEVENT with its DESCRIPTION (a line and its folded continuations, which
+    start with a space) replaced, and TRANSP:TRANSPARENT before it when `transparent`."""
+    carrier = VEvent()
+    carrier.add("DESCRIPTION", description)
+    lines = carrier.to_ical().split(b"\r\n", 1)[1].rsplit(b"END:VEVENT", 1)[0]
+    if transparent:
+        lines = b"TRANSP:TRANSPARENT\r\n" + lines
+    start = vevent.index(b"\r\nDESCRIPTION:") + 2
+    end = vevent.index(b"\r\n", start) + 2
+    while vevent[end:end + 1] == b" ":
+        end = vevent.index(b"\r\n", end) + 2
+    return vevent[:start] + lines + vevent[end:]
 
 
-def _vevent(circle: Circle, event: Event, version: Version, view: str | None = None) -> VEvent:
+def _vevent(circle: Circle, event: Event, version: Version) -> VEvent:
     texts = catalog(circle.language)
     moment = event.moment
     vevent = VEvent()
@@ -286,9 +319,7 @@ def _vevent(circle: Circle, event: Event, version: Version, view: str | None = N
         vevent.add("LOCATION", location)
     if moment.url:
         vevent.add("URL", moment.url)
-    if view == INFORMATION:
-        vevent.add("TRANSP", "TRANSPARENT")  # free time: the coordinator is not there
-    vevent.add("DESCRIPTION", _description(circle, event, view))
+    vevent.add("DESCRIPTION", _description(circle, event))
     organizer = _organizer(circle)
     if organizer is not None:
         vevent.add("ORGANIZER", organizer)
@@ -330,7 +361,8 @@ def _location(circle: Circle, moment: Moment) -> str | None:
     return None
 
 
-def _description(circle: Circle, event: Event, view: str | None = None) -> str:
+def _description(circle: Circle, event: Event, view: str | None = None,
+                 part: PersonDay | None = None) -> str:
     """Who takes part, the event's own text, the meeting link and the handbook page; first, in
     a person's feed, their own part of a review, or that the event is there for information."""
     texts = catalog(circle.language)
@@ -338,8 +370,8 @@ def _description(circle: Circle, event: Event, view: str | None = None) -> str:
     parts = []
     if view == INFORMATION:
         parts.append(texts.text("calendars.person.information"))
-    elif view is not None:
-        parts += _person_part(circle, person_day(circle, event.review, view))
+    elif part is not None:
+        parts += _person_part(circle, part)
     parts.append(texts.text("calendars.for", who=who))
     if event.moment.description:
         own = event.moment.description.strip()

@@ -47,13 +47,15 @@ class PersonDay:
         return tuple(name for name in visit.visitors if name != self.name)
 
 
-def person_day(circle: Circle, review: Review, key: str) -> PersonDay | None:
-    """The part of the person with this identity (schedule.identity) in the review; None if none."""
+def person_day(circle: Circle, review: Review, key: str,
+               day: ReviewDay | None = None) -> PersonDay | None:
+    """The part of the person with this identity (schedule.identity) in the review; None if none.
+    `day`: the review's planned day, when the caller already has it."""
     found = _find(circle, review, key)
     if found is None:
         return None
     school, name, is_coach = found
-    day = plan_day(circle, review)
+    day = day or plan_day(circle, review)
     slots = {slot.part: slot for slot in day.slots}
     roles = _roles(review, school, is_coach)
     tasks = []
