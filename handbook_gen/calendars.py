@@ -31,7 +31,9 @@ from icalendar import Event as VEvent
 from . import paths, rules
 from .i18n import catalog
 from .model import Circle, Moment, SchoolYear
+from .person_day import PersonDay, person_day
 from .reproducible import source_date
+from .review_day import ReviewDay, plan_day
 from .schedule import Event, Schedule, identity, people
 
 
@@ -44,16 +46,20 @@ class Feed:
     school: str | None = None  # the feed of one school (its id)
     person: str | None = None  # the feed of one person: their identity (e-mail, else name)
     owner: str | None = None  # that person's name, for the handbook's "Mijn agenda"
+    everything: bool = False  # the coordinator's own feed: every event, the others' for information
 
     def events(self, circle: Circle, schedule: Schedule) -> tuple[Event, ...]:
         if self.role:
             return schedule.for_role(self.role)
         if self.school:
             return schedule.for_school(self.school)
-        if self.person:
-            return tuple(e for e in schedule.events
-                         if self.person in {identity(p) for p in people(circle, e)})
+        if self.person and not self.everything:
+            return tuple(e for e in schedule.events if self.attends(circle, e))
         return schedule.events
+
+    def attends(self, circle: Circle, event: Event) -> bool:
+        """Whether this person's feed's owner takes part (True for every feed of no one person)."""
+        return self.person is None or self.person in {identity(p) for p in people(circle, event)}
 
 
 @dataclass(frozen=True)
@@ -92,6 +98,9 @@ def person_feeds(circle: Circle) -> list[Feed]:
     texts = catalog(circle.language)
     members = [person for school in circle.schools
                for person in (*school.peer_reviewers, *school.schoolcoaches)] + [circle.coordinator]
+    # The coordinator keeps the planning: their feed holds every event (also when they are on a
+    # school's team), the ones they do not attend marked as free time.
+    coordinator = identity(circle.coordinator)
     found, taken = [], set()
     for person in members:
         key = identity(person)
@@ -105,9 +114,10 @@ def person_feeds(circle: Circle) -> list[Feed]:
         taken.add(name)
         found.append(Feed(paths.person_feed(name),
                           texts.text("calendars.feed_name", circle=circle.name, who=person.name),
-                          texts.text("calendars.person_description", who=person.name,
+                          texts.text("calendars.coordinator_description" if key == coordinator
+                                     else "calendars.person_description", who=person.name,
                                      circle=circle.name, board=circle.board),
-                          person=key, owner=person.name))
+                          person=key, owner=person.name, everything=key == coordinator))
     return found
 
 
@@ -334,8 +344,10 @@ class _Components:
         self.circle = circle
         self.versions = versions
         self.public = public  # the feeds at secret addresses: see Redaction
-        self._events: dict[str, bytes] = {}  # by uid
+        self._events: dict[tuple, bytes] = {}  # by (uid, view)
         self._timezone: bytes | None = None
+        self._attendees: dict[str, set[str]] = {}  # identities by event uid
+        self._days: dict[str, ReviewDay] = {}  # planned review days by review id
 
     def calendar(self, events, feed: Feed | None = None) -> bytes:
         """A calendar of these events, described as `feed` when given: its own properties
@@ -350,14 +362,50 @@ class _Components:
             _describe(calendar, feed)
         properties = calendar.to_ical()
         parts = [self.timezone()] if any(not event.moment.all_day for event in events) else []
-        parts += [self.event(event) for event in events]
+        parts += [self.event(event, feed) for event in events]
         return properties.removesuffix(self.END) + b"".join(parts) + self.END
 
-    def event(self, event: Event) -> bytes:
-        if event.uid not in self._events:
-            self._events[event.uid] = _vevent(self.circle, event, self.versions[event.uid],
-                                              self.public).to_ical()
-        return self._events[event.uid]
+    def event(self, event: Event, feed: Feed | None = None) -> bytes:
+        """The event as a feed shows it: in a person's feed a review says that person's part, and
+        in the coordinator's an event they do not attend is free time, for information."""
+        view = self.view(event, feed)
+        key = (event.uid, view)
+        if key not in self._events:
+            if view is None:
+                version = self.versions[event.uid]
+                self._events[key] = _vevent(self.circle, event, version, self.public).to_ical()
+            else:
+                # The shared VEVENT with another DESCRIPTION (and TRANSP): serializing a whole
+                # VEVENT per person costs more than the rest of the feeds together.
+                part = None if view == INFORMATION else self._part(event, view)
+                description = _description(self.circle, event, self.public, view, part)
+                if self.public:
+                    description = self.public.clean(description)
+                self._events[key] = _with_description(self.event(event), description,
+                                                      transparent=view == INFORMATION)
+        return self._events[key]
+
+    def view(self, event: Event, feed: Feed | None) -> str | None:
+        """How a feed shows an event: None as everywhere, INFORMATION (the coordinator's feed,
+        an event they do not attend), or the person's identity when it is a review they are in
+        (not in public feeds that leave names out: a person's part names the others)."""
+        if feed is None or feed.person is None:
+            return None
+        if event.uid not in self._attendees:
+            self._attendees[event.uid] = {identity(p) for p in people(self.circle, event)}
+        if feed.person not in self._attendees[event.uid]:
+            return INFORMATION
+        named = self.public is None or self.public.names
+        if event.kind == "review" and named and self._part(event, feed.person) is not None:
+            return feed.person
+        return None
+
+    def _part(self, event: Event, person: str) -> PersonDay | None:
+        review = event.review
+        if review.id not in self._days:
+            self._days[review.id] = plan_day(self.circle, review)
+        return person_day(self.circle, review, person, self._days[review.id])
+
 
     def timezone(self) -> bytes:
         if self._timezone is None:
@@ -375,6 +423,24 @@ def _describe(calendar: Calendar, feed: Feed) -> None:
     calendar.add("X-WR-CALDESC", vText(feed.description))
     calendar.add("REFRESH-INTERVAL", vDuration(REFRESH), parameters={"VALUE": "DURATION"})
     calendar.add("X-PUBLISHED-TTL", vDuration(REFRESH))
+
+
+INFORMATION = "information"  # the view of an event in the coordinator's feed that they do not attend
+
+
+def _with_description(vevent: bytes, description: str, transparent: bool) -> bytes:
+    """A serialized VEVENT with its DESCRIPTION (a line and its folded continuations, which
+    start with a space) replaced, and TRANSP:TRANSPARENT before it when `transparent`."""
+    carrier = VEvent()
+    carrier.add("DESCRIPTION", description)
+    lines = carrier.to_ical().split(b"\r\n", 1)[1].rsplit(b"END:VEVENT", 1)[0]
+    if transparent:
+        lines = b"TRANSP:TRANSPARENT\r\n" + lines
+    start = vevent.index(b"\r\nDESCRIPTION:") + 2
+    end = vevent.index(b"\r\n", start) + 2
+    while vevent[end:end + 1] == b" ":
+        end = vevent.index(b"\r\n", end) + 2
+    return vevent[:start] + lines + vevent[end:]
 
 
 def _vevent(circle: Circle, event: Event, version: Version,
@@ -443,13 +509,21 @@ def _location(circle: Circle, moment: Moment) -> str | None:
     return None
 
 
-def _description(circle: Circle, event: Event, public: Redaction | None = None) -> str:
-    """Who takes part, the event's own text, the meeting link and the handbook page."""
+def _description(circle: Circle, event: Event, public: Redaction | None = None,
+                 view: str | None = None, part: PersonDay | None = None) -> str:
+    """Who takes part, the event's own text, the meeting link and the handbook page; first, in
+    a person's feed, their own part of a review, or that the event is there for information.
+    `public`: as the feeds at secret addresses show it."""
     texts = catalog(circle.language)
     named = public is None or public.names
     who = (_workshop_audience(circle, event, named) if event.kind == "workshop"
            else _audience(circle, event))
-    parts = [texts.text("calendars.for", who=who)]
+    parts = []
+    if view == INFORMATION:
+        parts.append(texts.text("calendars.person.information"))
+    elif part is not None:
+        parts += _person_part(circle, part)
+    parts.append(texts.text("calendars.for", who=who))
     if event.moment.description:
         own = event.moment.description.strip()
         if not circle.show_email or public:
@@ -470,6 +544,38 @@ def _description(circle: Circle, event: Event, public: Redaction | None = None) 
 # The PDF to print for a review's moments: the day's pack, the host's preparation, the workshop.
 PRINTED = {"review": paths.review_pdf, "preparation": paths.preparation_pdf,
            "workshop": paths.workshop_pdf}
+
+
+def _person_part(circle: Circle, part: PersonDay) -> list[str]:
+    """Paragraphs on one person's review day: their role, when to be there, their visits, tasks."""
+    texts = catalog(circle.language)
+
+    def text(key: str, **params) -> str:
+        return texts.text(f"calendars.person.{key}", **params)
+
+    def span(slot) -> str:
+        return f"{texts.clock(slot.start)}–{texts.clock(slot.end)}"
+
+    def together(names) -> str:
+        return text("with", names=texts.series(list(names))) if names else ""
+
+    paragraphs = [text("role", role=text(f"roles.{part.role}", school=part.school.name)),
+                  text(f"arrive.{'host' if part.role.startswith('host') else 'visitor'}",
+                       time=texts.clock(part.arrive.start))]
+    if not part.role.startswith("host"):
+        if part.visits:
+            lines = [text("visit", time=f"{texts.clock(v.start)}–{texts.clock(v.end)}", group=v.group)
+                     + (text("visit_teacher", teacher=v.teacher) if v.teacher else "")
+                     + together(part.fellow_visitors(v)) for v in part.visits]
+            paragraphs.append("\n".join([text("visits_title"), *(f"- {line}" for line in lines)]))
+        elif part.day.review.visits:
+            paragraphs.append(text("no_own_visits"))
+        else:
+            paragraphs.append(text("no_visits"))
+    lines = [text(f"tasks.{task.key}", time=span(task.slot)) + together(task.others)
+             for task in part.tasks]
+    paragraphs.append("\n".join([text("tasks_title"), *(f"- {line}" for line in lines)]))
+    return paragraphs
 
 
 def _workshop_audience(circle: Circle, event: Event, named: bool = True) -> str:

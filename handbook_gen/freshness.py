@@ -33,7 +33,7 @@ RESOURCES = ("mkdocs.yml", "docs_templates", "theme")  # beside or inside the pa
 PACKAGE_FILES = ("*.py", "*.json", "*.yaml", "*.html", "*.md", "locale/**/*")
 SITE_CODE = ("site.py", "mkdocs_run.py", "pdf.py", "paths.py", "safe_markdown.py",  # the site stage's code
              "engine.py", "engine_mkdocs.py", "engine_properdocs.py", "engine_zensical.py",
-             "postprocess.py", "book.py")
+             "postprocess.py", "book.py", "table_labels.py", "checkboxes.py")
 SHARED_FOLDER = "assets"  # theme files under theme/assets/ are the shared assets
 
 if TYPE_CHECKING:

@@ -46,7 +46,7 @@ NEXT_EVENTS = 5
 PAGE_TEMPLATES = "pages"  # under docs_templates/, the loader's root: one template per kind of page
 # The handbook's pages in nav order: (nav title key, page name). A page's template is
 # docs_templates/pages/<name>.md; no name: a section of pages made per circle (reviews, forms).
-PAGES = (("index", "index"), ("team", "team"), ("thema", "thema"), ("planning", "planning"),
+PAGES = (("index", "index"), ("about", "over-lts"), ("team", "team"), ("thema", "thema"), ("planning", "planning"),
          ("reviewplan", "reviewplan"), ("reviews", None), ("protocol", "protocol"), ("forms", None),
          ("kwaliteitscyclus", "kwaliteitscyclus"), ("agenda", "agenda"),
          ("accessibility", "toegankelijkheid"))

@@ -92,7 +92,8 @@ def write(folder: Path, name: str, text: str) -> Path:
 # --- pages as a browser gets them, and circles that attack them ------------------------------
 
 EXTENSIONS = ["attr_list", "tables", "admonition", "md_in_html", "toc", "def_list",
-              "pymdownx.details", "handbook_gen.safe_markdown"]
+              "pymdownx.details", "handbook_gen.table_labels", "handbook_gen.checkboxes",
+              "handbook_gen.safe_markdown"]
 
 
 @functools.lru_cache(maxsize=4096)

@@ -278,8 +278,11 @@ def test_uid_comes_from_circle_and_event_id_only(circle):
 
 
 def test_an_event_is_the_same_in_every_file(circle):
+    """Every shared file: a person's own feed says their part (see the tests at the end)."""
     seen: dict[str, bytes] = {}
     for name, data in build(circle).items():
+        if name.startswith("calendars/people/"):
+            continue
         for vevent in vevents(data):
             content = vevent.to_ical()
             assert seen.setdefault(str(vevent["UID"]), content) == content, name
@@ -480,8 +483,11 @@ PERSON_EXPECTED = {
     "calendars/people/ingrid-bakker.ics": WHOLE_TEAM | REGENBOOG | KOMPAS,  # het-kompas visits and hosts
     "calendars/people/priya-ramdin.ics": WHOLE_TEAM | COACHES_ONLY | REGENBOOG,  # coach, de-wegwijzer visits
     "calendars/people/lotte-smit.ics": WHOLE_TEAM | COACHES_ONLY | KOMPAS,  # coach, de-zeester visits
-    "calendars/people/anna-de-vries.ics": WHOLE_TEAM,  # the coordinator
+    # The coordinator attends the events that name no audience, and gets every event: the
+    # others marked as free time, for information.
+    "calendars/people/anna-de-vries.ics": EXPECTED["calendars/circle.ics"],
 }
+COORDINATOR_ATTENDS = WHOLE_TEAM
 
 
 @pytest.mark.parametrize("feed_file", sorted(PERSON_EXPECTED))
@@ -511,11 +517,14 @@ def test_person_feed_names_are_stable_and_collisions_numbered(circle):
 
 
 def test_events_keep_their_uid_in_the_person_feeds(circle):
+    """The same event everywhere: only its description (a person's part) and TRANSP may differ."""
     files = build(circle)
     whole = by_uid(files["calendars/circle.ics"])
     for name in PERSON_EXPECTED:
         for uid_text, vevent in by_uid(files[name]).items():
-            assert vevent.to_ical() == whole[uid_text].to_ical()
+            own = {key: vevent[key].to_ical() for key in vevent if key not in ("DESCRIPTION", "TRANSP")}
+            assert own == {key: whole[uid_text][key].to_ical() for key in whole[uid_text]
+                           if key != "DESCRIPTION"}
 
 
 def test_person_feeds_hide_email_addresses_when_asked(circle):
@@ -541,3 +550,90 @@ def test_intranet_only_addresses(site_url, inside):
     from handbook_gen.calendars import intranet_only
 
     assert intranet_only(site_url) is inside
+
+
+# --- a person's part of the day, the coordinator's overview -----------------------------------
+
+def description(files: dict[str, bytes], feed_file: str, event: str) -> str:
+    return next(str(vevent["DESCRIPTION"]) for uid_text, vevent in by_uid(files[feed_file]).items()
+                if event_id(uid_text) == event)
+
+
+def test_coordinator_feed_has_every_event_and_marks_the_others_as_free_time(circle):
+    files = build(circle)
+    events = by_uid(files["calendars/people/anna-de-vries.ics"])
+    assert set(events) == set(by_uid(files["calendars/circle.ics"]))
+    for uid_text, vevent in events.items():
+        attends = event_id(uid_text) in COORDINATOR_ATTENDS
+        assert vevent.get("TRANSP") == (None if attends else "TRANSPARENT"), uid_text
+        assert str(vevent["DESCRIPTION"]).startswith("Ter informatie") is not attends, uid_text
+    assert "ter informatie" in str(Calendar.from_ical(files["calendars/people/anna-de-vries.ics"])["X-WR-CALDESC"])
+    # Nobody else's feed is changed by it: in the circle's feed nothing is free time.
+    assert not any(v.get("TRANSP") for v in by_uid(files["calendars/circle.ics"]).values())
+
+
+def test_coordinator_on_a_school_team_also_gets_every_event(circle):
+    """A coordinator who is also a school's peer reviewer (same e-mail) has one feed: everything."""
+    member = circle.schools[0].peer_reviewers[0]
+    coordinator = replace(circle.coordinator, name=member.name, email=member.email)
+    files = build(replace(circle, coordinator=coordinator))
+    events = by_uid(files["calendars/people/bram-jansen.ics"])
+    assert set(events) == set(by_uid(files["calendars/circle.ics"]))
+    assert "Jouw rol" in str(events[uid("review-regenboog")]["DESCRIPTION"])  # their own review
+    assert events[uid("review-kompas")].get("TRANSP") == "TRANSPARENT"
+
+
+def test_review_in_a_visitors_feed_names_their_visits_and_role():
+    """In eemland-samen the visits are planned: each visitor's feed lists exactly their own."""
+    eemland = check_file(ROOT / "circles" / "eemland-samen.yaml").circle
+    files = build(eemland)
+    review = next(r for r in eemland.reviews if r.visits)
+    names = {p.name for s in review.reviewers for p in (*eemland.school(s).peer_reviewers,
+                                                         *eemland.school(s).schoolcoaches)}
+    for name in names:
+        text = description(files, f"calendars/people/{calendars._file_stem(name)}.ics", review.id)
+        mine = [v for v in review.visits if name in v.visitors]
+        assert mine, name
+        for visit in mine:
+            line = f"- {visit.start:%H:%M}–{visit.end:%H:%M} {visit.group}"
+            assert line in text, (name, line)
+            others = [v for v in visit.visitors if v != name]
+            assert all(other in text.split(line, 1)[1].split("\n", 1)[0] for other in others)
+        for visit in review.visits:
+            if name not in visit.visitors:
+                assert f" {visit.group}," not in text and not text.endswith(visit.group), (name, visit.group)
+    # The lead school's peer reviewer chairs; its schoolcoach takes notes at the feedback.
+    lead = eemland.school(review.lead)
+    chair = description(files, f"calendars/people/{calendars._file_stem(lead.peer_reviewers[0].name)}.ics", review.id)
+    assert "Jouw rol: voorzitter van de dag" in chair and "je leidt de terugkoppeling" in chair
+    notes = description(files, f"calendars/people/{calendars._file_stem(lead.schoolcoaches[0].name)}.ics", review.id)
+    assert "je maakt aantekeningen bij de terugkoppeling" in notes
+    assert "je leidt het gesprek met leerlingen" in notes
+    other = next(s for s in review.reviewers if s != review.lead)
+    reviewer = description(files, f"calendars/people/{calendars._file_stem(eemland.school(other).peer_reviewers[0].name)}.ics", review.id)
+    assert "Jouw rol: peer reviewer van" in reviewer and "voorzitter" not in reviewer.split("\n")[0]
+    assert "je voert het teamgesprek" in reviewer
+    # The host's people: the conversation about the school and the feedback, no visits.
+    host = eemland.school(review.host)
+    leader = description(files, f"calendars/people/{calendars._file_stem(host.peer_reviewers[0].name)}.ics", review.id)
+    assert "de ontvangende school" in leader and "Jouw lesbezoeken" not in leader
+    assert "je krijgt de terugkoppeling" in leader
+    # The review's own file and the circle's feed keep the description everyone shares.
+    assert "Jouw rol" not in description(files, "calendars/circle.ics", review.id)
+    assert b"Jouw rol" not in files[paths.event_feed(review.id)]
+
+
+def test_without_visits_the_feed_says_the_schedule_follows(circle):
+    files = build(circle)
+    text = description(files, "calendars/people/priya-ramdin.ics", "review-regenboog")
+    assert "Jouw rol: schoolcoach van" in text
+    assert "Het bezoekrooster staat nog niet vast" in text
+    assert "Jouw lesbezoeken" not in text
+
+
+def test_a_persons_part_is_in_english_in_an_english_handbook(circle):
+    files = build(replace(circle, language="en"))
+    text = description(files, "calendars/people/priya-ramdin.ics", "review-regenboog")
+    assert "Your role: schoolcoach of" in text and "What you do:" in text
+    coordinator = description(files, "calendars/people/anna-de-vries.ics", "review-regenboog")
+    assert coordinator.startswith("For information")

@@ -264,3 +264,94 @@ def test_pupil_and_staff_questions_fit_the_review(sites):
                      "wat doen jullie daarna met onze bevindingen in de workshop?"):
         assert question in staff, question
     assert "Welke tijd en steun krijg je daarvoor?" not in staff
+
+
+# --- the programme's own texts (seeds 000 and 002), in both languages --------------------------
+
+SEED_ELEMENTS = {
+    "nl": {
+        "over-lts.html": (
+            # seed 002: leerKRACHT's four core values
+            "Vertrouwen in de leraar", "Voor de leerling", "Duurzame verandering",
+            "Elke dag samen een beetje beter",
+            # seed 000: why take part
+            "Feedback en reflectie die blijven", "Een onderbouwde aanpak",
+            "Leiderschap en eigenaarschap groeien", "Een vast traject met ruimte", "Een netwerk dat blijft",
+            # seed 000: what it yields
+            "Leerlingen krijgen beter onderwijs", "Schoolleiders groeien in kennis en vakmanschap",
+            "improvement champions", "Besturen versterken de samenwerking",
+            # seed 002: what research says about effective professional development
+            "aansluit bij het dagelijkse werk", "samen gebeurt, in kleine groepen", "actief is",
+            "focust op één concreet thema", "regelmatige opvolging", "inzichten uit onderzoek",
+            "ingebed in de dagelijkse organisatie en het beleid",
+            # seed 000: the whole LtS-team reviews
+            "peer reviewers én schoolcoaches"),
+        "kwaliteitscyclus.html": (
+            # seed 002: the leerKRACHT start
+            "groepen van 60 tot 80 leerlingen", "1,5 tot 2 uur per week", "Startdag met het hele team",
+            "jaarbord", "bordsessie van 15 minuten", "werksessie van 75 minuten",
+            # the kwaliteitskaart where people look for it
+            "Kwaliteitskaart", "Formulier kwaliteitskaart, om te printen"),
+        "reviewplan.html": ("Het hele LtS-team van de bezoekende scholen voert de review uit: de peer "
+                            "reviewers én de schoolcoaches. De peer reviewer van de voorzittende school "
+                            "zit de dag voor.",),
+    },
+    "en": {
+        "over-lts.html": (
+            "Trust in the teacher", "For the pupil", "Lasting change", "Every day a little better, together",
+            "vertrouwen in de leraar", "elke dag samen een beetje beter",
+            "Feedback and reflection that last", "A well-founded approach", "Leadership and ownership grow",
+            "A fixed route with room", "A network that lasts",
+            "Pupils get better teaching", "School leaders grow in knowledge and craft",
+            "improvement champions", "Boards strengthen the collaboration",
+            "connects with teachers' daily work", "happens together, in small groups", "is active",
+            "focuses on one concrete theme", "frequent follow-up", "insights from research",
+            "embedded in the school's daily organisation and policy",
+            "peer reviewers and schoolcoaches"),
+        "kwaliteitscyclus.html": (
+            "groups of 60 to 80 pupils", "1.5 to 2 hours a week", "Start day with the whole staff",
+            "year board", "board session of 15 minutes", "work session of 75 minutes",
+            "Quality card", "Quality card form, to print"),
+        "reviewplan.html": ("The whole LtS team of the visiting schools carries out the review: the peer "
+                            "reviewers and the schoolcoaches. The peer reviewer of the lead school chairs "
+                            "the day.",),
+    },
+}
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_seed_elements_are_in_the_handbook(sites, language):
+    site = sites["build" if language == "nl" else "en"]
+    for page, phrases in SEED_ELEMENTS[language].items():
+        text = words(site, page)
+        missing = [phrase for phrase in phrases if phrase not in text]
+        assert missing == [], (language, page)
+
+
+def test_about_page_is_in_the_nav_and_marks_advice(sites):
+    for key, title, advice in (("build", "Over Leren tussen Scholen", "Advies"),
+                               ("en", "About Leren tussen Scholen", "Advice")):
+        index = (sites[key] / "index.html").read_text(encoding="utf-8")
+        assert 'href="over-lts.html"' in index and title in index
+        about = (sites[key] / "over-lts.html").read_text(encoding="utf-8")
+        assert f'<p class="admonition-title">{advice}' in about  # advice is marked as advice
+        cycle = (sites[key] / "kwaliteitscyclus.html").read_text(encoding="utf-8")
+        assert 'href="formulieren/kwaliteitskaart.html"' in cycle
+        assert f'<p class="admonition-title">{advice}' in cycle
+
+
+def test_the_kwaliteitskaart_is_linked_from_the_workshop_and_evaluation_parts(sites):
+    protocol = (sites["build"] / "protocol.html").read_text(encoding="utf-8")
+    assert protocol.count('href="kwaliteitscyclus.html#kwaliteitskaart"') == 2
+    review = (sites["build"] / "reviews/review-regenboog.html").read_text(encoding="utf-8")
+    assert 'href="../kwaliteitscyclus.html#kwaliteitskaart"' in review
+    english = (sites["en"] / "protocol.html").read_text(encoding="utf-8")
+    assert english.count('href="kwaliteitscyclus.html#quality-card"') == 2
+
+
+def test_no_seed_typo_is_copied(sites):
+    for key in ("build", "embed", "en"):
+        for path in sites[key].rglob("*.html"):
+            text = path.read_text(encoding="utf-8")
+            for typo in ("beschikbar", "meetbaat", "Vorbereiden", "LeerKracht-scholen"):
+                assert typo not in text, (path, typo)

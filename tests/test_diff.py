@@ -17,8 +17,9 @@ pytestmark = pytest.mark.usefixtures("at_root")  # the command line runs in the 
 
 # What moving the review of school A changes in the feeds: the review is in the whole circle's
 # feed, both roles' feeds, the feeds of the host and its two reviewing schools, and the personal
-# feeds of their peer reviewers and schoolcoaches.
-REVIEW_PEOPLE = "Bram Jansen, Fatima el Amrani, Ingrid Bakker, Joost Mulder, Henk Postma en Saskia de Boer"
+# feeds of their peer reviewers and schoolcoaches, and of the coordinator (who gets every event).
+REVIEW_PEOPLE = ("Bram Jansen, Fatima el Amrani, Ingrid Bakker, Joost Mulder, Henk Postma, Saskia de Boer "
+                 "en Anna de Vries")
 REVIEW_FEEDS = [f"agenda {feed}: 1 activiteit(en) anders" for feed in (
     "circle.ics", "peer-reviewers.ics", "schoolcoaches.ics", "school-school-a.ics",
     "school-school-b.ics", "school-school-c.ics")] + [
@@ -119,7 +120,7 @@ def test_a_cancelled_review_takes_its_preparation_and_workshop_with_it(tmp_path,
         "agenda school-school-c.ics: 2 activiteit(en) anders",
         "persoonlijke agenda's met 2 activiteit(en) anders: Bram Jansen, Ingrid Bakker, Joost Mulder, "
         "Henk Postma en Saskia de Boer",
-        "persoonlijke agenda's met 3 activiteit(en) anders: Fatima el Amrani",
+        "persoonlijke agenda's met 3 activiteit(en) anders: Fatima el Amrani en Anna de Vries",
     ]
 
 
@@ -199,7 +200,9 @@ def test_people_added_removed_moved_and_their_contact(tmp_path, capsys):
         "Henk Postma-de Vries: nieuw, peer reviewer van Daltonschool C",
         "Joost Mulder: niet meer in de cirkel (was schoolcoach van CBS School B)",
         "Henk Postma: niet meer in de cirkel (was peer reviewer van Daltonschool C)",
-        # Ingrid Bakker is a schoolcoach of a school whose events stay the same: her calendar too.
+        # A person's review says with whom they lead a part: their teammates' calendars change.
+        "persoonlijke agenda's met 1 activiteit(en) anders: Bram Jansen, Fatima el Amrani, Ingrid Bakker "
+        "en Saskia de Boer",
         "nieuwe persoonlijke agenda's: Kees Smit en Henk Postma-de Vries",
         "persoonlijke agenda's vervallen: Joost Mulder en Henk Postma",
     ]
@@ -211,6 +214,8 @@ def test_a_person_is_recognised_by_e_mail_address_after_a_new_name(tmp_path, cap
                  before=[("      - name: Henk Postma\n", "      - name: Henk Postma\n" + email)])
     assert lines == [
         "Henk Postma-de Vries: nieuwe naam (was Henk Postma)",
+        # Ingrid Bakker holds the team conversation with him: her review names him.
+        "persoonlijke agenda's met 1 activiteit(en) anders: Ingrid Bakker",
         # A personal calendar's address comes from the name.
         "nieuwe persoonlijke agenda's: Henk Postma-de Vries",
         "persoonlijke agenda's vervallen: Henk Postma",
@@ -228,8 +233,10 @@ def test_person_moved_to_another_role(tmp_path, capsys):
         "agenda schoolcoaches.ics: 1 activiteit(en) anders",
         "agenda school-school-a.ics: 1 activiteit(en) anders",
         "nieuwe persoonlijke agenda's: Kees Smit",
-        # The workshop is his now; Fatima el Amrani's workshop names him as a co-lead.
-        "persoonlijke agenda's met 1 activiteit(en) anders: Bram Jansen en Fatima el Amrani",
+        # The workshop is his now; Fatima el Amrani's workshop names him as a co-lead, and both
+        # their reviews say their new part. The coordinator sees the workshop, for information.
+        "persoonlijke agenda's met 2 activiteit(en) anders: Bram Jansen en Fatima el Amrani",
+        "persoonlijke agenda's met 1 activiteit(en) anders: Anna de Vries",
     ]
 
 
@@ -297,8 +304,11 @@ def test_expert_coach_and_own_questions(tmp_path, capsys):
 def test_visits_of_a_review(tmp_path, capsys):
     visits = ("      date: 2025-12-09\n", "      date: 2025-12-09\n    visits:\n      - start: \"09:00\"\n"
               "        end: \"09:45\"\n        group: groep 5\n        visitors: [Henk Postma]\n")
+    # Only the personal calendars show the visits: each says whose they are.
     assert diff(tmp_path, capsys, visits) == [
-        "Peer review bij OBS School A: bezoekrooster gewijzigd, nu 1 lesbezoek(en) (was 0)"]
+        "Peer review bij OBS School A: bezoekrooster gewijzigd, nu 1 lesbezoek(en) (was 0)",
+        "persoonlijke agenda's met 1 activiteit(en) anders: Bram Jansen, Fatima el Amrani, Ingrid Bakker, "
+        "Joost Mulder, Henk Postma en Saskia de Boer"]
 
 
 def test_coordinator_e_mail_changes_every_event_of_every_feed(tmp_path, capsys):
@@ -310,8 +320,8 @@ def test_coordinator_e_mail_changes_every_event_of_every_feed(tmp_path, capsys):
         ("school-school-b.ics", 3), ("school-school-c.ics", 3), ("school-school-d.ics", 1))] + [
         "persoonlijke agenda's met 3 activiteit(en) anders: Bram Jansen, Ingrid Bakker, Joost Mulder, "
         "Henk Postma en Saskia de Boer",
-        "persoonlijke agenda's met 4 activiteit(en) anders: Fatima el Amrani",
-        "persoonlijke agenda's met 1 activiteit(en) anders: Marloes Visser, Yusuf Demir en Anna de Vries",
+        "persoonlijke agenda's met 4 activiteit(en) anders: Fatima el Amrani en Anna de Vries",
+        "persoonlijke agenda's met 1 activiteit(en) anders: Marloes Visser en Yusuf Demir",
     ]
 
 
@@ -401,7 +411,7 @@ def test_markdown_for_a_pull_request(tmp_path, capsys):
         *[f"- {line}" for line in REVIEW_FEEDS[:-1]],
         "- nieuwe persoonlijke agenda's: Bram \\*Jansen\\* \\<b\\>",
         "- persoonlijke agenda's met 1 activiteit(en) anders: Fatima el Amrani, Ingrid Bakker, Joost Mulder, "
-        "Henk Postma en Saskia de Boer",
+        "Henk Postma, Saskia de Boer en Anna de Vries",
         "- persoonlijke agenda's vervallen: Bram Jansen",
     ]) + "\n"
 

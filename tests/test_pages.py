@@ -27,7 +27,7 @@ VISITORS = {"review-regenboog": 5, "review-kompas": 4}
 DAY_PAGES = {f"reviews/{review}/{name}.md" for review, visitors in VISITORS.items()
              for name in ["dagprogramma", "voorbereiding", "workshop", *pages.REVIEW_FORMS,
                           *(f"dagkaart-{n}" for n in range(1, visitors + 1))]}
-PAGES = {"index.md", "team.md", "thema.md", "planning.md", "reviewplan.md", "protocol.md",
+PAGES = {"index.md", "over-lts.md", "team.md", "thema.md", "planning.md", "reviewplan.md", "protocol.md",
          "kwaliteitscyclus.md", "agenda.md", "toegankelijkheid.md", "formulieren/index.md",
          "reviews/review-regenboog.md", "reviews/review-kompas.md"} | {
     f"formulieren/{form}.md" for form in pages.FORMS} | DAY_PAGES
@@ -87,10 +87,10 @@ def test_nav_lists_every_page_once(handbook):
         assert f"]({review}/{name})" in handbook.docs[f"reviews/{review}.md"], day_page
     assert handbook.nav[0] == {"Overzicht": "index.md"}
     titles = [next(iter(item)) for item in handbook.nav]
-    assert titles == ["Overzicht", "LtS-team", "Thema", "Jaarplanning", "Reviewplan", "Reviews",
-                      "Reviewprotocol", "Formulieren", "Kwaliteitscyclus", "Agenda's",
-                      "Toegankelijkheid"]
-    assert {"Review OBS De Regenboog": "reviews/review-regenboog.md"} in handbook.nav[5]["Reviews"]
+    assert titles == ["Overzicht", "Over Leren tussen Scholen", "LtS-team", "Thema", "Jaarplanning",
+                      "Reviewplan", "Reviews", "Reviewprotocol", "Formulieren", "Kwaliteitscyclus",
+                      "Agenda's", "Toegankelijkheid"]
+    assert {"Review OBS De Regenboog": "reviews/review-regenboog.md"} in handbook.nav[6]["Reviews"]
 
 
 def test_templates_are_fully_rendered(handbook, english):
@@ -411,7 +411,7 @@ def test_calendars_page(handbook, circle):
     intranet = render(dataclasses.replace(circle, site_url="https://intranet.arkade.local/lts/")).docs["agenda.md"]
     assert "!!! warning" in intranet and "intranet.arkade.local" in intranet
     no_site = render(dataclasses.replace(circle, site_url=None)).docs["agenda.md"]
-    assert "(webcal://" not in no_site and "`site_url`" in no_site
+    assert "(webcal://" not in no_site and "webadres van het handboek in het cirkelbestand" in no_site
 
 
 def test_quality_cycle_and_protocol_speak_the_programme(handbook):
@@ -430,8 +430,8 @@ def test_quality_cycle_and_protocol_speak_the_programme(handbook):
 
 def test_english_handbook(english):
     assert set(english.docs) == PAGES
-    assert [next(iter(item)) for item in english.nav][:4] == [
-        "Overview", "LtS team", "Theme", "Year planning"]
+    assert [next(iter(item)) for item in english.nav][:5] == [
+        "Overview", "About Leren tussen Scholen", "LtS team", "Theme", "Year planning"]
     review = english.docs["reviews/review-kompas.md"]
     assert "Thursday, 19 March 2026, 08&#58;00–16&#58;15" in review
     form = english.docs["reviews/review-kompas/teamgesprek.md"]

@@ -341,3 +341,20 @@ def test_pdfs_all_taken_from_the_published_handbook_never_load_weasyprint(handbo
                           env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH})
     assert done.stdout.strip() == "False", done.stdout + done.stderr
     assert [path.name for path in all_pdfs(rebuilt)] == [path.name for path in all_pdfs(handbook)]
+
+
+# --- web-only text stays on the web ------------------------------------------------------------
+
+# What only means something on a screen (macros.md.j2 web_only, the print button, the PDF link).
+WEB_ONLY = ("zet in mijn agenda", "abonneren", "Abonneren", "Downloaden", "Afdrukken", "(pdf)")
+
+
+def test_no_pdf_holds_text_meant_for_the_web_only(handbook):
+    review_page = (handbook / "reviews" / f"{KOMPAS['id']}.html").read_text(encoding="utf-8")
+    assert "zet in mijn agenda" in review_page  # on the web it is there
+    pdfs = all_pdfs(handbook)
+    assert len(pdfs) >= 2
+    for path in pdfs:
+        text = " ".join(" ".join(text_of(path)).split())
+        assert [phrase for phrase in WEB_ONLY if phrase in text] == [], path.name
+        assert "()" not in text, path.name  # no brackets left around a link that went
