@@ -104,7 +104,8 @@ def test_sigkill_while_making_pdfs_leaves_old_or_new_and_no_junk(tmp_path):
     assert versions["old"] != versions["new"]
     for version in versions.values():
         changed = [name for name in version if name.endswith(".pdf")]
-        assert sorted(changed) == ["formulieren/formulieren.pdf", "reviews/review-a.pdf"]
+        assert sorted(changed) == ["formulieren/formulieren.pdf", "handboek.pdf", "reviews/review-a.pdf",
+                                   "reviews/review-a/voorbereiding.pdf", "reviews/review-a/workshop.pdf"]
     assert {name: versions["old"][name] for name in versions["old"] if name.endswith(".pdf")} != \
            {name: versions["new"][name] for name in versions["new"] if name.endswith(".pdf")}
 
