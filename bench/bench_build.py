@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from handbook_gen.build import build
-from handbook_gen.validate import check_file
+from handbook_gen.circle.validate import check_file
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -15,10 +15,12 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
-from handbook_gen import book, pages, paths
+from handbook_gen.pdf import book
+from handbook_gen.site import pages
+from handbook_gen.site import paths
 from handbook_gen.build import build
-from handbook_gen.freshness import Settings
-from handbook_gen.validate import check_file
+from handbook_gen.common.freshness import Settings
+from handbook_gen.circle.validate import check_file
 
 ROOT = Path(__file__).resolve().parent.parent
 RUNS = 3

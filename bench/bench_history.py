@@ -11,8 +11,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from handbook_gen import history
-from handbook_gen.validate import check_file
+from handbook_gen.changes import history
+from handbook_gen.circle.validate import check_file
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "circles" / "arkade-noord.yaml"

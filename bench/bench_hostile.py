@@ -20,7 +20,10 @@ from pathlib import Path
 import markdown
 import yaml
 
-from handbook_gen import calendars, pages, source, validate
+from handbook_gen.calendars import feeds as calendars
+from handbook_gen.site import pages
+from handbook_gen.circle import source
+from handbook_gen.circle import validate
 from handbook_gen.cli import main as cli_main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,7 +57,7 @@ FILE_SHAPES = {
     "validate: many blank lines": (EXAMPLE, ("theme", "description"), lambda n: "a" + "\n" * (n // 2) + "b"),
 }
 EXTENSIONS = ["attr_list", "tables", "admonition", "md_in_html", "def_list", "pymdownx.details", "toc",
-              "handbook_gen.safe_markdown"]
+              "handbook_gen.site.safe_markdown"]
 RENDER_SHAPES = {
     "render: unclosed links (md_field)": lambda n: pages.md_field("[a](https://a.nl/" * (n // 17)),
     "render: opening brackets (md_field)": lambda n: pages.md_field("[" * n),

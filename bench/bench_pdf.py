@@ -13,11 +13,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from handbook_gen import pages, paths, pdf, site
+from handbook_gen.site import pages
+from handbook_gen.site import paths
+from handbook_gen.pdf import printer as pdf
+from handbook_gen.site import handbook as site
 from handbook_gen.build import build
-from handbook_gen.freshness import Settings
-from handbook_gen.i18n import catalog
-from handbook_gen.validate import check_file
+from handbook_gen.common.freshness import Settings
+from handbook_gen.common.i18n import catalog
+from handbook_gen.circle.validate import check_file
 
 ROOT = Path(__file__).resolve().parent.parent
 RUNS = 3

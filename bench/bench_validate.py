@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from handbook_gen.validate import check_file
+from handbook_gen.circle.validate import check_file
 
 ROOT = Path(__file__).resolve().parent.parent
 

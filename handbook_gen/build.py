@@ -19,15 +19,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from . import freshness, output, public_feeds
-from .engine import DEFAULT
-from .freshness import Settings
-from .i18n import LANGUAGES
-from .index_page import honest_list, listable, write_index
-from .model import Circle
-from .problems import Problem
-from .schedule import Schedule
-from .validate import Checked
+from handbook_gen.common import freshness
+from handbook_gen.common import output
+from handbook_gen.calendars import public_feeds
+from handbook_gen.engines.engine import DEFAULT
+from handbook_gen.common.freshness import Settings
+from handbook_gen.common.i18n import LANGUAGES
+from handbook_gen.site.index_page import honest_list, listable, write_index
+from handbook_gen.circle.model import Circle
+from handbook_gen.circle.problems import Problem
+from handbook_gen.year.schedule import Schedule
+from handbook_gen.circle.validate import Checked
 
 
 @dataclass(frozen=True)
@@ -171,8 +173,8 @@ def _publish_feeds(feeds_dir: Path, public: public_feeds.PublicFeeds, outcomes: 
 
 def _generator(engine: str) -> str:
     """"handbook-gen 0.1.0, mkdocs-1.6.1, mkdocs-material-9.8.2": what made the handbooks."""
-    from . import __version__
-    from .engine import generator_line
+    from handbook_gen import __version__
+    from handbook_gen.engines.engine import generator_line
 
     return f"handbook-gen {__version__}, {generator_line(engine)}"
 
@@ -193,7 +195,11 @@ def _build_one(circle: Circle, schedule: Schedule, about: dict, out_dir: Path,
                settings: Settings, pdf_store: Path) -> Outcome:
     """Pages, calendars and site of one circle (in a worker process)."""
     # Imported here: a build that finds every handbook current never loads MkDocs & co.
-    from . import book, calendars, history, pages, site
+    from handbook_gen.pdf import book
+    from handbook_gen.calendars import feeds as calendars
+    from handbook_gen.changes import history
+    from handbook_gen.site import pages
+    from handbook_gen.site import handbook as site
 
     public = settings.public_feeds
     handbook = pages.render(circle, schedule, public)
@@ -228,7 +234,7 @@ def _publish_shared_assets(out_dir: Path, engine: str) -> None:
     stamp = {"generator": generator} if engine == DEFAULT else {"generator": generator, "engine": engine}
     if freshness.read_stamp(shared) != stamp:
         # Loads the engine (MkDocs & co.): only when needed.
-        from .engine import get_engine
-        from .postprocess import publish_shared_assets
+        from handbook_gen.engines.engine import get_engine
+        from handbook_gen.site.postprocess import publish_shared_assets
 
         publish_shared_assets(shared, get_engine(engine).theme_assets(), stamp)

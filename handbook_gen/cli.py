@@ -15,13 +15,14 @@ import traceback
 from datetime import date
 from pathlib import Path
 
-from . import __version__, reports
-from .i18n import LANGUAGES, catalog
-from .problems import ERROR, Problem, one_line
-from .reproducible import source_date
-from .source import display_name
-from .starter import schema_reference, starter_text
-from .validate import SCHEMA_PATH, Checked, check_files, is_slug
+from handbook_gen import __version__
+from handbook_gen.common import reports
+from handbook_gen.common.i18n import LANGUAGES, catalog
+from handbook_gen.circle.problems import ERROR, Problem, one_line
+from handbook_gen.common.reproducible import source_date
+from handbook_gen.circle.source import display_name
+from handbook_gen.circle.starter import schema_reference, starter_text
+from handbook_gen.circle.validate import SCHEMA_PATH, Checked, check_files, is_slug
 
 DEFAULT_CIRCLES = Path("circles")
 EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -93,7 +94,7 @@ def cmd_validate(args) -> int:
 
 def cmd_schema(args) -> int:
     if args.format == "markdown":
-        from .reference import reference
+        from handbook_gen.circle.reference import reference
 
         print(reference(), end="")
     else:
@@ -116,7 +117,7 @@ def cmd_new(args) -> int:
 
 
 def cmd_init(args) -> int:
-    from . import board  # only init needs the repository templates
+    from handbook_gen.board import repository as board  # only init needs the repository templates
 
     record = board.read_record(args.dir) if args.update else {}
     language = args.lang or (record.get("language") if record.get("language") in LANGUAGES else "nl")
@@ -155,13 +156,14 @@ def check_epoch(language: str | None) -> None:
 
 
 def cmd_build(args) -> int:
-    from . import build, public_feeds  # light: MkDocs & co. are loaded only when a circle is built
-    from .freshness import Settings, source_keys
+    from handbook_gen import build  # light: MkDocs & co. are loaded only when a circle is built
+    from handbook_gen.calendars import public_feeds
+    from handbook_gen.common.freshness import Settings, source_keys
 
     check_epoch(args.lang)
     files = circle_files(args.paths or [DEFAULT_CIRCLES], args.lang or "nl")
     with output_problems(args.lang):
-        from .output import check_destination
+        from handbook_gen.common.output import check_destination
 
         check_destination(args.output, [*(args.paths or [DEFAULT_CIRCLES]), *files])
     public, feeds_dir = public_feed_settings(args, files)
@@ -196,7 +198,7 @@ def cmd_build(args) -> int:
 def public_feed_settings(args, files: list[Path]):
     """HANDBOOK_FEED_SECRET, --feeds-url (or HANDBOOK_FEEDS_URL) and --feeds-out, checked before
     anything is built: (PublicFeeds or None, the feeds folder). A problem is a usage error."""
-    from .public_feeds import FOLDER, FeedsError, check_folder, from_settings
+    from handbook_gen.calendars.public_feeds import FOLDER, FeedsError, check_folder, from_settings
 
     texts = catalog(args.lang or "nl")
     feeds_dir = args.feeds_out or args.output / FOLDER
@@ -226,7 +228,7 @@ def print_feeds(feeds_dir: Path, public: bool, had_feeds: bool, language: str | 
 
 
 def cmd_privacy(args) -> int:
-    from .privacy import Known, scan
+    from handbook_gen.calendars.privacy import Known, scan
 
     texts = catalog(args.lang or "nl")
     for path in args.paths:
@@ -255,7 +257,7 @@ def cmd_privacy(args) -> int:
 @contextlib.contextmanager
 def output_problems(language: str | None):
     """An output folder that cannot be used as asked (see output.OutputError): exit 2."""
-    from .output import OutputError
+    from handbook_gen.common.output import OutputError
 
     try:
         yield
@@ -278,7 +280,7 @@ def output_folder(text: str) -> Path:
 
 def require_engine(name: str, language: str | None) -> str:
     """--engine: a site engine that is installed; one line and exit 2 otherwise (see engine.py)."""
-    from .engine import EngineError, check_installed
+    from handbook_gen.engines.engine import EngineError, check_installed
 
     try:
         check_installed(name)
@@ -289,7 +291,7 @@ def require_engine(name: str, language: str | None) -> str:
 
 
 def add_engine_option(command: argparse.ArgumentParser) -> None:
-    from .engine import DEFAULT, ENGINES, EXPERIMENTAL
+    from handbook_gen.engines.engine import DEFAULT, ENGINES, EXPERIMENTAL
 
     command.add_argument("--engine", choices=ENGINES, default=DEFAULT,
                          help=f"site-engine (standaard: {DEFAULT}; experimenteel: {', '.join(EXPERIMENTAL)})")
@@ -315,7 +317,7 @@ def print_outcomes(outcomes, out_dir: Path, language: str | None) -> int:
 
 
 def cmd_serve(args) -> int:
-    from .preview import Checks, Preview
+    from handbook_gen.site.preview import Checks, Preview
 
     texts = catalog(args.lang or "nl")
     paths = args.paths or [DEFAULT_CIRCLES]
@@ -353,7 +355,7 @@ def positive_number(text: str) -> int:
 
 
 def shard(text: str):
-    from .build import Shard
+    from handbook_gen.build import Shard
 
     number, _, count = text.partition("/")
     if not (number.isdigit() and count.isdigit() and 1 <= int(number) <= int(count)):
@@ -371,9 +373,9 @@ def port_number(text: str) -> int:
 def cmd_diff(args) -> int:
     from dataclasses import replace
 
-    from . import diff_report
-    from .diff import compare
-    from .versions import VersionError, file_pair, git_pairs
+    from handbook_gen.changes import diff_report
+    from handbook_gen.changes.diff import compare
+    from handbook_gen.changes.versions import VersionError, file_pair, git_pairs
 
     texts = catalog(args.lang or "nl")
     check_epoch(args.lang)  # the feeds are compared as they would be built

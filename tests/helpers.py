@@ -28,10 +28,10 @@ import pytest
 
 from handbook_gen import cli
 from handbook_gen.build import build, failed
-from handbook_gen.freshness import Settings
-from handbook_gen.model import Circle, Person
-from handbook_gen.schedule import plan
-from handbook_gen.validate import Checked, check_file
+from handbook_gen.common.freshness import Settings
+from handbook_gen.circle.model import Circle, Person
+from handbook_gen.year.schedule import plan
+from handbook_gen.circle.validate import Checked, check_file
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "circles" / "arkade-noord.yaml"
@@ -92,8 +92,8 @@ def write(folder: Path, name: str, text: str) -> Path:
 # --- pages as a browser gets them, and circles that attack them ------------------------------
 
 EXTENSIONS = ["attr_list", "tables", "admonition", "md_in_html", "toc", "def_list",
-              "pymdownx.details", "handbook_gen.table_labels", "handbook_gen.checkboxes",
-              "handbook_gen.safe_markdown"]
+              "pymdownx.details", "handbook_gen.site.table_labels", "handbook_gen.site.checkboxes",
+              "handbook_gen.site.safe_markdown"]
 
 
 @functools.lru_cache(maxsize=4096)

@@ -12,10 +12,12 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from handbook_gen import book, pages, pdf
+from handbook_gen.pdf import book
+from handbook_gen.site import pages
+from handbook_gen.pdf import printer as pdf
 from handbook_gen.build import build, failed
-from handbook_gen.freshness import Settings, read_stamp
-from handbook_gen.validate import check_file
+from handbook_gen.common.freshness import Settings, read_stamp
+from handbook_gen.circle.validate import check_file
 from helpers import EPOCH, EXAMPLE, MINIMAL, write
 
 slow = pytest.mark.slow

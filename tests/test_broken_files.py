@@ -163,7 +163,7 @@ def test_utf16_is_refused_as_binary_or_not_utf8(tmp_path, capsys):
 
 
 def test_unreadable_file_is_a_file_level_problem(tmp_path):
-    from handbook_gen.validate import check_file
+    from handbook_gen.circle.validate import check_file
 
     folder = tmp_path / "cirkel.yaml"
     folder.mkdir()  # opening it fails: the reader says so instead of raising

@@ -21,11 +21,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from icalendar import Calendar
 
-from handbook_gen import calendars
-from handbook_gen import paths
-from handbook_gen.calendars import feeds, render
-from handbook_gen.schedule import plan
-from handbook_gen.validate import check_file
+from handbook_gen.calendars import feeds as calendars
+from handbook_gen.site import paths
+from handbook_gen.calendars.feeds import feeds, render
+from handbook_gen.year.schedule import plan
+from handbook_gen.circle.validate import check_file
 from helpers import EXAMPLE, ROOT
 
 JS = ROOT / "tests" / "js"
@@ -312,7 +312,8 @@ def test_stamps_follow_source_date_epoch(circle, monkeypatch):
 
 def test_byte_identical_across_processes():
     """Two separate runs (other hash seeds, other clock) write the very same bytes."""
-    script = ("import hashlib, pathlib; from handbook_gen import calendars, schedule, validate\n"
+    script = ("import hashlib, pathlib; from handbook_gen.calendars import feeds as calendars\n"
+              "from handbook_gen.year import schedule; from handbook_gen.circle import validate\n"
               f"c = validate.check_file(pathlib.Path({str(EXAMPLE)!r})).circle\n"
               "files = calendars.render(c, schedule.plan(c))\n"
               "print(hashlib.sha256(repr(sorted(files.items())).encode()).hexdigest())")
@@ -547,7 +548,7 @@ def test_person_feeds_parse_in_ical_js(circle, tmp_path):
     ("https://handboeken.stichting.nl/", False), ("https://93.184.216.34/", False),
 ])
 def test_intranet_only_addresses(site_url, inside):
-    from handbook_gen.calendars import intranet_only
+    from handbook_gen.calendars.feeds import intranet_only
 
     assert intranet_only(site_url) is inside
 

@@ -13,10 +13,10 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from handbook_gen import cli
-from handbook_gen.model import SchoolYear
-from handbook_gen.starter import starter_text
-from handbook_gen.source import read
-from handbook_gen.validate import check_file
+from handbook_gen.circle.model import SchoolYear
+from handbook_gen.circle.starter import starter_text
+from handbook_gen.circle.source import read
+from handbook_gen.circle.validate import check_file
 from helpers import MINIMAL, ROOT, run, write
 
 pytestmark = pytest.mark.usefixtures("at_root")  # the command line runs in the top folder

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from handbook_gen import pages
+from handbook_gen.site import pages
 from handbook_gen.cli import main
-from handbook_gen.schedule import plan
-from handbook_gen.validate import check_file
+from handbook_gen.year.schedule import plan
+from handbook_gen.circle.validate import check_file
 from helpers import ROOT
 
 CIRCLES = ROOT / "circles"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from handbook_gen.cli import parser
-from handbook_gen.reference import reference
+from handbook_gen.circle.reference import reference
 from helpers import ROOT
 
 

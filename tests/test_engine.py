@@ -11,8 +11,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from handbook_gen import postprocess
-from handbook_gen.engine import EngineError, check_installed, get_engine
+from handbook_gen.site import postprocess
+from handbook_gen.engines.engine import EngineError, check_installed, get_engine
 from helpers import EXAMPLE, run
 
 SHARED = {"stylesheets/main.css", "javascripts/bundle.js", "javascripts/workers/search.js"}
@@ -79,7 +79,7 @@ def test_the_default_engine_says_what_it_is():
 
 def test_the_index_page_names_handbook_gen_and_the_engine(tmp_path):
     from handbook_gen.build import _generator
-    from handbook_gen.index_page import write_index
+    from handbook_gen.site.index_page import write_index
 
     assert _generator("mkdocs") == "handbook-gen 0.1.0, mkdocs-1.6.1, mkdocs-material-9.8.2"
     circle = {"id": "cirkel-c", "name": "C", "board": "B", "school_year": "2025-2026", "year": "build"}

@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 from icalendar import Calendar
 
-from handbook_gen import calendars, history
+from handbook_gen.calendars import feeds as calendars
+from handbook_gen.changes import history
 from handbook_gen.cli import main
-from handbook_gen.schedule import plan
-from handbook_gen.validate import check_file
+from handbook_gen.year.schedule import plan
+from handbook_gen.circle.validate import check_file
 from helpers import ROOT
 
 MINIMAL = ROOT / "tests/circles/minimal.yaml"

@@ -23,12 +23,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from icalendar import Calendar
 
-from handbook_gen import calendars, pages, paths, site
+from handbook_gen.calendars import feeds as calendars
+from handbook_gen.site import pages
+from handbook_gen.site import paths
+from handbook_gen.site import handbook as site
 from handbook_gen.cli import main
-from handbook_gen.problems import ERROR
-from handbook_gen.safe_markdown import SAFE_SCHEMES, scheme
-from handbook_gen.source import read
-from handbook_gen.validate import check_file, schema
+from handbook_gen.circle.problems import ERROR
+from handbook_gen.site.safe_markdown import SAFE_SCHEMES, scheme
+from handbook_gen.circle.source import read
+from handbook_gen.circle.validate import check_file, schema
 from helpers import EXAMPLE, Elements, to_html
 
 EXAMPLE_DATA = read(EXAMPLE)[0].data
@@ -267,7 +270,8 @@ FUNCTION_SHAPES = {
 
 @pytest.mark.parametrize("shape", FUNCTION_SHAPES, ids=list(FUNCTION_SHAPES))
 def test_text_handling_is_linear_at_one_mib(shape, tmp_path):
-    in_own_process("import re\nfrom handbook_gen import calendars, pages, source, validate\n"
+    in_own_process("import re\nfrom handbook_gen.calendars import feeds as calendars\nfrom handbook_gen.site import pages\n"
+                   "from handbook_gen.circle import source, validate\n"
                    f"MIB = {MIB}\n{FUNCTION_SHAPES[shape]}\n", tmp_path)
 
 
@@ -275,5 +279,5 @@ def test_text_handling_is_linear_at_one_mib(shape, tmp_path):
 def test_unclosed_links_render_linearly_at_one_mib(tmp_path):
     """The issue's shape through Python-Markdown as MkDocs runs it (42 s for 73 KB before)."""
     in_own_process(f"import sys\nsys.path.insert(0, {str(Path(__file__).parent)!r})\n"
-                   "from handbook_gen import pages\nfrom helpers import to_html\n"
+                   "from handbook_gen.site import pages\nfrom helpers import to_html\n"
                    f"to_html(str(pages.md_field('[a](https://a.nl/' * ({MIB} // 17))))\n", tmp_path)

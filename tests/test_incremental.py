@@ -17,8 +17,8 @@ import pytest
 from handbook_gen import cli
 from handbook_gen.build import Shard, build, failed
 from handbook_gen.cli import main
-from handbook_gen.freshness import Settings
-from handbook_gen.validate import check_file
+from handbook_gen.common.freshness import Settings
+from handbook_gen.circle.validate import check_file
 from helpers import EPOCH, ROOT
 
 CHECKOUT_PARTS = ("handbook_gen", "docs_templates", "theme", "mkdocs.yml")
@@ -121,7 +121,7 @@ def test_nothing_changed_is_decided_without_reading_or_rendering_a_circle(checko
         "def refuse(path): raise RuntimeError(f'{path} was read again')",
         "cli.check_file = refuse",
         "code = cli.main(['build', 'circles', '-o', 'site'])",
-        "print(code, [m for m in ('mkdocs', 'handbook_gen.pages', 'handbook_gen.calendars') if m in sys.modules])",
+        "print(code, [m for m in ('mkdocs', 'handbook_gen.site.pages', 'handbook_gen.calendars.feeds') if m in sys.modules])",
     ])
     done = subprocess.run([sys.executable, "-c", probe], cwd=checkout, capture_output=True, text=True,
                           env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH})

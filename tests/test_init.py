@@ -18,10 +18,10 @@ import pytest
 import yaml
 
 from handbook_gen import __version__, cli
-from handbook_gen.board import OWNED, README_NEW, RECORD_FILE, digest
-from handbook_gen.i18n import catalog
-from handbook_gen.resources import package_dir
-from handbook_gen.validate import SCHEMA_PATH, check_file
+from handbook_gen.board.repository import OWNED, README_NEW, RECORD_FILE, digest
+from handbook_gen.common.i18n import catalog
+from handbook_gen.common.resources import package_dir
+from handbook_gen.circle.validate import SCHEMA_PATH, check_file
 from helpers import ROOT, run
 
 BROKEN = ROOT / "tests" / "broken"

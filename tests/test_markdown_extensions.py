@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import markdown
 
-EXTENSIONS = ["tables", "attr_list", "md_in_html", "handbook_gen.table_labels"]
+EXTENSIONS = ["tables", "attr_list", "md_in_html", "handbook_gen.site.table_labels"]
 
 
 def cells(source: str) -> list[str | None]:
@@ -33,6 +33,6 @@ def test_tables_inside_forms_too():
 
 def test_a_checkbox_stays_with_its_word():
     html = markdown.markdown("| a | b |\n| --- | --- |\n| x | ☐ ja ☐ deels ☐ nee |\n\n☐ Anders:\n",
-                             extensions=["tables", "handbook_gen.checkboxes"])
+                             extensions=["tables", "handbook_gen.site.checkboxes"])
     assert "☐ " not in html
     assert html.count("☐&nbsp;") == 4

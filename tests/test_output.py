@@ -16,7 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from handbook_gen import cli, index_page, output, site
+from handbook_gen import cli
+from handbook_gen.site import index_page
+from handbook_gen.common import output
+from handbook_gen.site import handbook as site
 from helpers import EPOCH, MINIMAL, run
 
 pytestmark = pytest.mark.slow  # real MkDocs builds (without PDFs)

@@ -14,11 +14,11 @@ import pypdfium2
 import pytest
 from pypdf import PdfReader
 
-from handbook_gen import paths
-from handbook_gen.pages import REVIEW_FORMS
-from handbook_gen.review_day import plan_day
-from handbook_gen.schedule import plan
-from handbook_gen.validate import check_file
+from handbook_gen.site import paths
+from handbook_gen.site.pages import REVIEW_FORMS
+from handbook_gen.year.review_day import plan_day
+from handbook_gen.year.schedule import plan
+from handbook_gen.circle.validate import check_file
 from helpers import EPOCH, ROOT, built_site
 
 pytestmark = pytest.mark.slow
@@ -218,7 +218,7 @@ def test_preparation_and_workshop_are_pdfs_of_their_own_linked_from_the_review(h
 def test_write_lines_are_at_least_8_mm_apart(handbook):
     """Lines made for pens: each timed row of a lesson visit, and each row to write in, is at
     least 8 mm high on paper (print.css: the lined boxes' line gap is 8 mm too)."""
-    from handbook_gen import pdf
+    from handbook_gen.pdf import printer as pdf
 
     card = handbook / paths.built(paths.card_page(REVIEW, 1))
     document = pdf.Printer(handbook, handbook.parent / "assets").render(card)

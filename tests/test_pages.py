@@ -15,10 +15,12 @@ import markdown
 import pytest
 import yaml
 
-from handbook_gen import calendars, pages, paths
-from handbook_gen.model import Circle
-from handbook_gen.schedule import plan
-from handbook_gen.validate import check_file
+from handbook_gen.calendars import feeds as calendars
+from handbook_gen.site import pages
+from handbook_gen.site import paths
+from handbook_gen.circle.model import Circle
+from handbook_gen.year.schedule import plan
+from handbook_gen.circle.validate import check_file
 from helpers import ATTACKS, EXAMPLE, EXTENSIONS, ROOT, Elements, malicious_circle, to_html
 
 # Each review's day pages: the programme, a day card per visitor (Regenboog has five visitors,

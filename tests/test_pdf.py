@@ -17,12 +17,15 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from handbook_gen import pages, paths, pdf, site
+from handbook_gen.site import pages
+from handbook_gen.site import paths
+from handbook_gen.pdf import printer as pdf
+from handbook_gen.site import handbook as site
 from handbook_gen.build import build, failed
-from handbook_gen.freshness import Settings, read_stamp
-from handbook_gen.pages import FORMS, REVIEW_FORMS
-from handbook_gen.review_day import plan_day
-from handbook_gen.validate import check_file
+from handbook_gen.common.freshness import Settings, read_stamp
+from handbook_gen.site.pages import FORMS, REVIEW_FORMS
+from handbook_gen.year.review_day import plan_day
+from handbook_gen.circle.validate import check_file
 from helpers import EPOCH, EXAMPLE, FORM_PAGES, built_site, write
 
 LEAST_LAST_PAGE = 1 / 3  # a form's last page holds at least this much of a page, not a few lines
@@ -328,8 +331,8 @@ def test_pdfs_all_taken_from_the_published_handbook_never_load_weasyprint(handbo
     probe = "\n".join([
         "import json, sys",
         "from pathlib import Path",
-        "from handbook_gen import pdf",
-        "from handbook_gen.freshness import read_stamp",
+        "from handbook_gen.pdf import printer as pdf",
+        "from handbook_gen.common.freshness import read_stamp",
         "old, new, shared = map(Path, sys.argv[1:4])",
         "keys = read_stamp(old)['pdfs']",
         "plan = json.loads(sys.argv[4])",

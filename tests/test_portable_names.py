@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from handbook_gen import calendars, rules
+from handbook_gen.calendars import feeds as calendars
+from handbook_gen.circle import rules
 from handbook_gen.cli import main
 from helpers import EXAMPLE, ROOT
 

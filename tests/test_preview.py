@@ -120,9 +120,9 @@ def test_port_must_be_a_port_number(circle):
 def test_a_build_that_fails_puts_its_own_notice_on_the_pages(monkeypatch):
     # A circle that validated but does not build (a bug of ours, or MkDocs refusing): the build
     # says why in the terminal; the pages say that it failed and where to look.
-    from handbook_gen.engine import EngineError, get_engine
-    from handbook_gen.preview import Checks, Preview
-    from handbook_gen.validate import check_file
+    from handbook_gen.engines.engine import EngineError, get_engine
+    from handbook_gen.site.preview import Checks, Preview
+    from handbook_gen.circle.validate import check_file
 
     def refuse(*arguments):
         raise EngineError("MkDocs: refused")

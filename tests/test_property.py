@@ -19,10 +19,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from handbook_gen import cli
-from handbook_gen.i18n import catalog
-from handbook_gen.problems import ERROR, WARNING
-from handbook_gen.source import read
-from handbook_gen.validate import check_file
+from handbook_gen.common.i18n import catalog
+from handbook_gen.circle.problems import ERROR, WARNING
+from handbook_gen.circle.source import read
+from handbook_gen.circle.validate import check_file
 from helpers import EXAMPLE
 
 EXAMPLE_DATA = read(EXAMPLE)[0].data

@@ -17,12 +17,13 @@ from pathlib import Path
 import pytest
 from icalendar import Calendar
 
-from handbook_gen import calendars, public_feeds
-from handbook_gen.calendars import feeds, render, render_public
-from handbook_gen.privacy import Known, scan, scan_text
-from handbook_gen.public_feeds import FeedsError, PublicFeeds, from_settings
-from handbook_gen.schedule import plan
-from handbook_gen.validate import check_file
+from handbook_gen.calendars import feeds as calendars
+from handbook_gen.calendars import public_feeds
+from handbook_gen.calendars.feeds import feeds, render, render_public
+from handbook_gen.calendars.privacy import Known, scan, scan_text
+from handbook_gen.calendars.public_feeds import FeedsError, PublicFeeds, from_settings
+from handbook_gen.year.schedule import plan
+from handbook_gen.circle.validate import check_file
 from helpers import EPOCH, EXAMPLE, ROOT, run
 
 SECRET_A = "a" * 20 + "-first-secret-of-the-board"
@@ -75,7 +76,7 @@ def test_settings_refuse_a_short_secret_and_need_a_public_address():
 
 
 def test_the_source_key_holds_a_fingerprint_of_the_secret_not_the_secret():
-    from handbook_gen.freshness import Settings
+    from handbook_gen.common.freshness import Settings
 
     data = Settings(public_feeds=PublicFeeds(SECRET_A, URL)).key_data()
     assert SECRET_A not in str(data)

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from handbook_gen.model import ROLES, Moment, SchoolYear, clock, minute_of_day, time_at
-from handbook_gen.problems import ERROR, Line, Problem
-from handbook_gen.source import parse_text, read, resolve_plain
-from handbook_gen.validate import check_file
+from handbook_gen.circle.model import ROLES, Moment, SchoolYear, clock, minute_of_day, time_at
+from handbook_gen.circle.problems import ERROR, Line, Problem
+from handbook_gen.circle.source import parse_text, read, resolve_plain
+from handbook_gen.circle.validate import check_file
 from helpers import ROOT
 
 MINIMAL = ROOT / "tests/circles/minimal.yaml"

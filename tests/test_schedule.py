@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from handbook_gen.cli import main
-from handbook_gen.model import Circle, Visit
-from handbook_gen.review_day import PUPIL_PARTS, TEAM_PARTS, plan_day, workshop_outline
-from handbook_gen.schedule import plan
-from handbook_gen.validate import check_file
+from handbook_gen.circle.model import Circle, Visit
+from handbook_gen.year.review_day import PUPIL_PARTS, TEAM_PARTS, plan_day, workshop_outline
+from handbook_gen.year.schedule import plan
+from handbook_gen.circle.validate import check_file
 from helpers import ROOT
 
 EEMLAND = ROOT / "circles" / "eemland-samen.yaml"  # review-klimboom has visits, the others not

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from handbook_gen.index_page import write_index
-from handbook_gen.site import SiteError, build_handbook
+from handbook_gen.site.index_page import write_index
+from handbook_gen.site.handbook import SiteError, build_handbook
 from helpers import EPOCH
 
 DOCS = {

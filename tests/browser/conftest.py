@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from handbook_gen.site import build_handbook
+from handbook_gen.site.handbook import build_handbook
 from helpers import EPOCH, SAMPLE_CIRCLE, SAMPLE_DOCS, SAMPLE_NAV, page_opener, serve_folder
 
 CHROMIUM = Path("/usr/bin/chromium")

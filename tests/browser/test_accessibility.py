@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from handbook_gen.build import build, failed
-from handbook_gen.freshness import Settings
-from handbook_gen.validate import check_file
+from handbook_gen.common.freshness import Settings
+from handbook_gen.circle.validate import check_file
 from helpers import EXAMPLES, ROOT, checked, handbook_pages, page_opener
 
 AXE = ROOT / "tests" / "js" / "node_modules" / "axe-core" / "axe.min.js"

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from handbook_gen.build import build, failed
-from handbook_gen.freshness import Settings
-from handbook_gen.calendars import feed_url, feeds, subscribe_url
-from handbook_gen.validate import check_file
+from handbook_gen.common.freshness import Settings
+from handbook_gen.calendars.feeds import feed_url, feeds, subscribe_url
+from handbook_gen.circle.validate import check_file
 from helpers import EXAMPLE, checked, page_opener, serve_folder
 
 

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from handbook_gen.build import build, failed
-from handbook_gen.freshness import Settings
-from handbook_gen.validate import check_file
+from handbook_gen.common.freshness import Settings
+from handbook_gen.circle.validate import check_file
 from helpers import EXAMPLES, handbook_pages
 from test_accessibility import AXE, axe_violations
 

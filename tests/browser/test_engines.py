@@ -102,7 +102,7 @@ def test_a_zensical_failure_is_one_line_with_its_place(engine_venv, tmp_path):
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "index.md").write_text("# Start\n\n[kapot](bestaat-niet.md)\n", encoding="utf-8")
     (tmp_path / "mkdocs.yml").write_text("site_name: Proef\nuse_directory_urls: false\n", encoding="utf-8")
-    probe = ("import sys; from pathlib import Path; from handbook_gen.engine_zensical import ENGINE\n"
+    probe = ("import sys; from pathlib import Path; from handbook_gen.engines.engine_zensical import ENGINE\n"
              "try: ENGINE.render(Path('mkdocs.yml').resolve(), Path('site').resolve(), '')\n"
              "except Exception as error: print(type(error).__name__, error); sys.exit(1)")
     done = subprocess.run([str(python), "-c", probe], capture_output=True, text=True, cwd=tmp_path,

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from handbook_gen.build import build, failed
-from handbook_gen.freshness import Settings
-from handbook_gen.validate import check_file
+from handbook_gen.common.freshness import Settings
+from handbook_gen.circle.validate import check_file
 from helpers import ATTACKS, EXAMPLES, checked, handbook_pages, malicious_circle
 
 # What injected markup would leave behind in the DOM if it were not inert.

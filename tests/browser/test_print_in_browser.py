@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from handbook_gen.pages import FORMS
+from handbook_gen.site.pages import FORMS
 from helpers import EPOCH, EXAMPLE, FORM_PAGES, built_site
 
 
