@@ -3,7 +3,7 @@ on paper nothing is left that only works on a screen, and nowhere a word of the 
 
 Material puts a wide table in a box that scrolls sideways; on a phone the columns on the right
 are then easy to miss. handbook.css stacks the rows instead, each cell under its column's heading
-(data-label, from handbook_gen/table_labels.py). Checked in Chromium at 390 px on the example
+(data-label, from handbook_gen/site/table_labels.py). Checked in Chromium at 390 px on the example
 handbooks: arkade-noord shows e-mail addresses (long words), eemland-samen has planned visits.
 axe-core runs on the same pages at that width: the stacked tables must stay accessible.
 """
