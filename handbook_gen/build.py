@@ -112,7 +112,8 @@ def build(checked: list[Checked], out_dir: Path, settings: Settings = Settings()
             if shard is None or shard.holds(result.circle.id)]
     out_dir = Path(out_dir)
     replaced = [circle.id for circle, _, _ in todo]
-    output.check_ownership(out_dir, replaced, settings.shared_assets)  # before anything is written
+    if not (out_dir / output.LOCK).exists():  # else another build may be writing: checked under the lock
+        output.check_ownership(out_dir, replaced, settings.shared_assets)  # before anything is written
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         with output.locked(out_dir, on_wait):

@@ -17,19 +17,20 @@ from pathlib import Path
 
 from handbook_gen import __version__
 from handbook_gen.common import reports
-from handbook_gen.common.i18n import LANGUAGES, catalog
+from handbook_gen.common.i18n import DEFAULT_LANGUAGE, LANGUAGES, catalog
 from handbook_gen.circle.problems import ERROR, Problem, one_line
-from handbook_gen.common.reproducible import source_date
+from handbook_gen.common.reproducible import epoch_text, source_date
 from handbook_gen.circle.source import display_name
 from handbook_gen.circle.starter import schema_reference, starter_text
 from handbook_gen.circle.validate import SCHEMA_PATH, Checked, check_files, is_slug
+from handbook_gen.common.errors import HandbookError
 
 DEFAULT_CIRCLES = Path("circles")
 EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 CRASH_LOG_FOLDER = Path(tempfile.gettempdir())  # handbook-gen-error-<random>.log, user-only
 
 
-class UsageError(Exception):
+class UsageError(HandbookError):
     pass
 
 
@@ -57,7 +58,7 @@ FORMATS = ("text", "github", "gitlab", "markdown", "json")
 def report(results: list[Checked], style: str, language: str | None, strict: bool) -> int:
     """Print the problems of every file in one format; the exit code they make."""
     problems = [(p, language or r.language) for r in results for p in r.problems]
-    texts = catalog(language or (results[0].language if results else "nl"))
+    texts = catalog(language or (results[0].language if results else DEFAULT_LANGUAGE))
     if style == "json":
         print(reports.json_report(problems, len(results)))
     elif style == "gitlab":
@@ -88,7 +89,7 @@ def _add_to_job_summary(markdown: str) -> None:
 
 
 def cmd_validate(args) -> int:
-    files = circle_files(args.paths or [DEFAULT_CIRCLES], args.lang or "nl")
+    files = circle_files(args.paths or [DEFAULT_CIRCLES], args.lang or DEFAULT_LANGUAGE)
     return report(check_files(files), args.format, args.lang, args.strict)
 
 
@@ -103,14 +104,14 @@ def cmd_schema(args) -> int:
 
 
 def cmd_new(args) -> int:
-    texts = catalog(args.lang or "nl")
+    texts = catalog(args.lang)
     if not is_slug(args.id):
         raise UsageError(texts.message("schema.kind.slug", found=args.id))
     target = args.dir / f"{args.id}.yaml"
     if target.exists():
         raise UsageError(texts.message("cli.new_exists", path=target))
     target.parent.mkdir(parents=True, exist_ok=True)
-    text = starter_text(args.id, date.today(), args.lang or "nl", schema_reference(target.parent))
+    text = starter_text(args.id, date.today(), args.lang or DEFAULT_LANGUAGE, schema_reference(target.parent))
     target.write_text(text, encoding="utf-8")
     print(texts.message("cli.new_written", path=target))
     return EXIT_OK
@@ -120,7 +121,7 @@ def cmd_init(args) -> int:
     from handbook_gen.board import repository as board  # only init needs the repository templates
 
     record = board.read_record(args.dir) if args.update else {}
-    language = args.lang or (record.get("language") if record.get("language") in LANGUAGES else "nl")
+    language = args.lang or (record.get("language") if record.get("language") in LANGUAGES else DEFAULT_LANGUAGE)
     texts = catalog(language)
     circle_id = args.circle or board.DEFAULT_CIRCLE[language]
     if not is_slug(circle_id):
@@ -151,8 +152,8 @@ def check_epoch(language: str | None) -> None:
     try:
         source_date()
     except ValueError:
-        value = os.environ["SOURCE_DATE_EPOCH"]
-        raise UsageError(catalog(language or "nl").message("cli.bad_epoch", value=value)) from None
+        value = epoch_text()
+        raise UsageError(catalog(language).message("cli.bad_epoch", value=value)) from None
 
 
 def cmd_build(args) -> int:
@@ -161,7 +162,7 @@ def cmd_build(args) -> int:
     from handbook_gen.common.freshness import Settings, source_keys
 
     check_epoch(args.lang)
-    files = circle_files(args.paths or [DEFAULT_CIRCLES], args.lang or "nl")
+    files = circle_files(args.paths or [DEFAULT_CIRCLES], args.lang or DEFAULT_LANGUAGE)
     with output_problems(args.lang):
         from handbook_gen.common.output import check_destination
 
@@ -200,14 +201,14 @@ def public_feed_settings(args, files: list[Path]):
     anything is built: (PublicFeeds or None, the feeds folder). A problem is a usage error."""
     from handbook_gen.calendars.public_feeds import FOLDER, FeedsError, check_folder, from_settings
 
-    texts = catalog(args.lang or "nl")
+    texts = catalog(args.lang)
     feeds_dir = args.feeds_out or args.output / FOLDER
     try:
         public = from_settings(args.feeds_url)
         if public:
             check_folder(feeds_dir)
     except FeedsError as error:
-        raise UsageError(texts.text(f"feeds.errors.{error.code}", **error.params)) from None
+        raise UsageError(error.text(texts)) from None
     inside = feeds_dir.resolve().relative_to(args.output.resolve()).parts \
         if feeds_dir.resolve().is_relative_to(args.output.resolve()) else ()
     if public and inside and inside[0] in {path.stem for path in files}:
@@ -219,7 +220,7 @@ def public_feed_settings(args, files: list[Path]):
 
 
 def print_feeds(feeds_dir: Path, public: bool, had_feeds: bool, language: str | None) -> None:
-    texts = catalog(language or "nl")
+    texts = catalog(language)
     if public and feeds_dir.is_dir():
         count = sum(1 for path in feeds_dir.glob("*.ics"))
         print(texts.text("feeds.written", count=count, path=feeds_dir))
@@ -230,13 +231,13 @@ def print_feeds(feeds_dir: Path, public: bool, had_feeds: bool, language: str | 
 def cmd_privacy(args) -> int:
     from handbook_gen.calendars.privacy import Known, scan
 
-    texts = catalog(args.lang or "nl")
+    texts = catalog(args.lang)
     for path in args.paths:
         if not path.exists():
             raise UsageError(texts.message("cli.not_found", path=path))
     if not args.circles.is_dir() or not any(args.circles.glob("*.y*ml")):
         raise UsageError(texts.text("feeds.privacy.no_circles", path=args.circles))
-    results = check_files(circle_files([args.circles], args.lang or "nl"))
+    results = check_files(circle_files([args.circles], args.lang or DEFAULT_LANGUAGE))
     if any(r.circle is None for r in results):  # what to look for is unknown: the errors first
         return report([r for r in results if r.circle is None], "text", args.lang, strict=False)
     known = Known.of((r.file, r.circle) for r in results)
@@ -262,12 +263,12 @@ def output_problems(language: str | None):
     try:
         yield
     except OutputError as error:
-        raise UsageError(catalog(language or "nl").message(f"output.{error.code}", **error.params)) from None
+        raise UsageError(error.text(catalog(language))) from None
 
 
 def waiting_for(folder: Path, language: str | None) -> None:
     """Another build writes into the same output folder: this one waits for it, and says so."""
-    print(f"handbook-gen: {catalog(language or 'nl').message('output.waiting', path=folder)}",
+    print(f"handbook-gen: {catalog(language).message('output.waiting', path=folder)}",
           file=sys.stderr, flush=True)
 
 
@@ -285,7 +286,7 @@ def require_engine(name: str, language: str | None) -> str:
     try:
         check_installed(name)
     except EngineError as error:
-        raise UsageError(catalog(language or "nl").message("cli.engine_missing", engine=name,
+        raise UsageError(catalog(language).message("cli.engine_missing", engine=name,
                                                            reason=error)) from None
     return name
 
@@ -306,7 +307,7 @@ def remembered(current: dict[Path, dict]) -> list[Checked]:
 
 
 def print_outcomes(outcomes, out_dir: Path, language: str | None) -> int:
-    texts = catalog(language or "nl")
+    texts = catalog(language)
     for outcome in outcomes:
         if outcome.shallow:
             print(texts.message("build.shallow", id=outcome.circle_id), file=sys.stderr)
@@ -319,16 +320,16 @@ def print_outcomes(outcomes, out_dir: Path, language: str | None) -> int:
 def cmd_serve(args) -> int:
     from handbook_gen.site.preview import Checks, Preview
 
-    texts = catalog(args.lang or "nl")
+    texts = catalog(args.lang)
     paths = args.paths or [DEFAULT_CIRCLES]
-    circle_files(paths, args.lang or "nl")  # a wrong path is a usage error, before serving
+    circle_files(paths, args.lang or DEFAULT_LANGUAGE)  # a wrong path is a usage error, before serving
     check_epoch(args.lang)
 
     def check(files: list[Path]) -> Checks:
         results = check_files(files)
         status = report(results, "text", args.lang, strict=False)
         messages = [reports.text_line(p, args.lang or r.language) for r in results for p in r.problems]
-        language = args.lang or (results[0].language if results else "nl")
+        language = args.lang or (results[0].language if results else DEFAULT_LANGUAGE)
         return Checks(results if status == EXIT_OK else None, messages, language)
 
     def announce(outcomes: list | None, language: str) -> None:
@@ -377,7 +378,7 @@ def cmd_diff(args) -> int:
     from handbook_gen.changes.diff import compare
     from handbook_gen.changes.versions import VersionError, file_pair, git_pairs
 
-    texts = catalog(args.lang or "nl")
+    texts = catalog(args.lang)
     check_epoch(args.lang)  # the feeds are compared as they would be built
     try:
         if args.base is not None:
@@ -515,7 +516,7 @@ ARGPARSE_TEXTS = {
 def argparse_language(argv: list[str]):
     """argparse's messages (usage, errors, help headings) in the user's language: --lang if
     given, else Dutch. argparse looks its texts up through its module's gettext functions."""
-    language = "nl"
+    language = DEFAULT_LANGUAGE
     for index, word in enumerate(argv):
         if word == "--lang" and index + 1 < len(argv):
             language = argv[index + 1]
@@ -539,7 +540,7 @@ def argparse_language(argv: list[str]):
 def main(argv: list[str] | None = None) -> int:
     with argparse_language(sys.argv[1:] if argv is None else argv):
         args = parser().parse_args(argv)
-    texts = catalog(args.lang or "nl")
+    texts = catalog(args.lang)
     try:
         return args.run(args)
     except UsageError as error:

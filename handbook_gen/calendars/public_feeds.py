@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING
 
 from handbook_gen.site import paths
 from handbook_gen.site import staging
+from handbook_gen.common.errors import HandbookError
 
 if TYPE_CHECKING:  # calendars loads icalendar: only a build that renders needs it
     from handbook_gen.calendars.feeds import Feed
@@ -47,14 +48,13 @@ MARK_TEXT = ("This folder is written by handbook-gen (public calendar feeds). Ev
 TOKEN_BYTES = 20  # 160 bits
 
 
-class FeedsError(Exception):
+class FeedsError(HandbookError):
     """A setting or folder that makes public feeds impossible: `code` and `params` name a text
     under feeds.errors in the locale files."""
 
     def __init__(self, code: str, **params):
-        super().__init__(code)
+        super().__init__(code, f"feeds.errors.{code}", **params)
         self.code = code
-        self.params = params
 
 
 @dataclass(frozen=True)

@@ -65,7 +65,7 @@ def _heading(pair: Pair, texts: Catalog) -> str:
 
 def text(groups: list[Group], language: str | None) -> str:
     if not groups:
-        return catalog(language or "nl").text("diff.no_changes")
+        return catalog(language).text("diff.no_changes")
     blocks = []
     for pair, changes in groups:
         texts = catalog(_language(pair, language))
@@ -83,7 +83,7 @@ def _escaped(line: str) -> str:
 
 
 def markdown(groups: list[Group], language: str | None) -> str:
-    first = catalog(language or (_language(groups[0][0], None) if groups else "nl"))
+    first = catalog(language or (_language(groups[0][0], None) if groups else None))
     parts = [f"## {first.text('diff.title')}"]
     if not groups:
         parts.append(first.text("diff.no_changes"))

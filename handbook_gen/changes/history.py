@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import subprocess
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -24,6 +23,7 @@ from pathlib import Path
 from handbook_gen import __version__
 from handbook_gen.calendars import feeds as calendars
 from handbook_gen.changes.git import GIT_TIMEOUT, git, top_folder
+from handbook_gen.common.files import write_atomically
 from handbook_gen.common.resources import cache_dir
 from handbook_gen.circle.model import Circle
 from handbook_gen.year.schedule import plan
@@ -163,8 +163,6 @@ def _generator_key() -> str:
 def _store(path: Path, shown: dict | None) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(f".{os.getpid()}.tmp")
-        temporary.write_text(json.dumps(shown, sort_keys=True), encoding="utf-8")
-        os.replace(temporary, path)
+        write_atomically(path, json.dumps(shown, sort_keys=True))
     except OSError:
         pass  # a cache that cannot be written only costs time

@@ -13,11 +13,12 @@ from pathlib import Path
 
 from handbook_gen.circle.source import display_name
 from handbook_gen.circle.validate import Checked, check_bytes, check_file
+from handbook_gen.common.errors import HandbookError
 
 CIRCLE_SUFFIXES = (".yaml", ".yml")
 
 
-class VersionError(Exception):
+class VersionError(HandbookError):
     """A wrong path or revision: a key under `diff` in the locale files, and its values."""
 
     def __init__(self, code: str, **params):

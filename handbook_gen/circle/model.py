@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date, time
 from pathlib import Path
 
+from handbook_gen.common.i18n import DEFAULT_LANGUAGE
+
 ROLES = ("peer_reviewers", "schoolcoaches", "coordinator")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday")
 # When pupils are in school if the file does not say: most primary schools, short on Wednesday.
@@ -189,7 +191,7 @@ class Circle:
     reviews: tuple[Review, ...]
     meetings: tuple[Activity, ...] = ()
     evaluations: tuple[Activity, ...] = ()
-    language: str = "nl"
+    language: str = DEFAULT_LANGUAGE
     timezone: str = "Europe/Amsterdam"
     holiday_region: str | None = None
     site_url: str | None = None  # always ends with "/"

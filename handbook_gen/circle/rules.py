@@ -15,6 +15,7 @@ from handbook_gen.circle import visit_rules
 from handbook_gen.circle.model import (ROLES, Activity, Circle, Coordinator, Moment, Person, Review, School,
                     SchoolYear, Theme, Visit, clock)
 from handbook_gen.circle.problems import ERROR, WARNING, Line, Problem
+from handbook_gen.common.i18n import DEFAULT_LANGUAGE
 
 # The school years a handbook can be made for: dates, holidays and time zones need real years
 # (there is no year 0), and the page of the year after (the embed year) one more.
@@ -307,7 +308,7 @@ def build_circle(data: dict, path: Path) -> Circle:
     return Circle(
         format=data["format"], id=data["id"], name=_text(data["name"]), board=_text(data["board"]),
         school_year=SchoolYear.parse(data["school_year"]), year=data["year"],
-        language=data.get("language", "nl"), timezone=data.get("timezone", "Europe/Amsterdam"),
+        language=data.get("language", DEFAULT_LANGUAGE), timezone=data.get("timezone", "Europe/Amsterdam"),
         holiday_region=region,
         site_url=(site_url if site_url.endswith("/") else site_url + "/") if site_url else None,
         show_email=data.get("show_email", True),

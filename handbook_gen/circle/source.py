@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from handbook_gen.circle.problems import ERROR, Line, Problem, Term, printable
+from handbook_gen.common.errors import HandbookError
 
 MAX_BYTES = 1024 * 1024
 MAX_NODES = 10_000
@@ -100,7 +101,7 @@ class Document:
         return replace(problem, file=self.file, line=line, col=col, params=params)
 
 
-class SourceError(Exception):
+class SourceError(HandbookError):
     """Internal: carries one Problem out of the event walk."""
 
     def __init__(self, problem: Problem):

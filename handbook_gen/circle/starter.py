@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from handbook_gen.common.resources import schema_path
+from handbook_gen.common.i18n import DEFAULT_LANGUAGE
 
 SCHEMA_FILE = ".handbook-gen/circle.schema.json"  # where `init` puts the schema in a board's repository
 
@@ -24,7 +25,7 @@ STARTER_DATES = {
 }
 
 
-def starter_text(circle_id: str, today: date, language: str = "nl",
+def starter_text(circle_id: str, today: date, language: str = DEFAULT_LANGUAGE,
                  schema: str = "../handbook_gen/circle.schema.json") -> str:
     """The starter circle for the school year that today falls in (or, in July, the next)."""
     first_year = today.year if today.month >= 7 else today.year - 1

@@ -22,6 +22,7 @@ from handbook_gen.circle.problems import ERROR, Problem, Term, one_line
 from handbook_gen.year.schedule import Schedule, plan
 from handbook_gen.common.resources import schema_path
 from handbook_gen.circle.source import Document, read, read_bytes, resolve_plain
+from handbook_gen.common.i18n import DEFAULT_LANGUAGE, LANGUAGES
 
 SCHEMA_PATH = schema_path()
 
@@ -50,7 +51,7 @@ class Checked:
     file: str
     circle: Circle | None
     problems: list[Problem]
-    language: str = "nl"  # for the messages: the circle's language where it could be read
+    language: str = DEFAULT_LANGUAGE  # for the messages: the circle's language where it could be read
     schedule: Schedule | None = None  # the circle's events, planned once: build uses them
 
 
@@ -73,7 +74,7 @@ def _check_read(document: Document | None, problems: list[Problem], path: Path,
 
 def check_document(document: Document, path: Path, owners: dict[str, str] | None = None) -> Checked:
     data = _without_nulls(document.data)
-    language = data.get("language") if data.get("language") in ("nl", "en") else "nl"
+    language = data.get("language") if data.get("language") in LANGUAGES else DEFAULT_LANGUAGE
     circle, schedule, stages = _check_data(document, data, path)
     if circle is not None and owners is not None:
         first = owners.setdefault(circle.id, document.file)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.metadata import PackageNotFoundError, version
@@ -22,8 +21,10 @@ from typing import TYPE_CHECKING
 from handbook_gen import __version__
 from handbook_gen.engines import engine
 from handbook_gen.changes.git import last_commits
+from handbook_gen.common.files import write_atomically
 from handbook_gen.common.resources import package_dir, resource
 from handbook_gen.circle.source import source_bytes
+from handbook_gen.common.reproducible import epoch_text
 
 # The libraries whose version can change a page, a calendar or a PDF; those of the site stage.
 SITE_PACKAGES = ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "jinja2", "weasyprint",
@@ -62,7 +63,7 @@ def source_keys(files: list[Path], settings: Settings) -> dict[Path, str]:
     generator = generator_fingerprint()
     commits = last_commits(files) if settings.use_history else {}
     common = json.dumps({"generator": generator, "settings": settings.key_data(),
-                         "epoch": os.environ.get("SOURCE_DATE_EPOCH", "").strip()}, sort_keys=True)
+                         "epoch": epoch_text()}, sort_keys=True)
     keys = {}
     for path in files:
         sha = hashlib.sha256(common.encode("utf-8"))
@@ -136,7 +137,6 @@ def read_stamp(folder: Path) -> dict:
 
 
 def write_stamp(folder: Path, content: dict) -> None:
-    from handbook_gen.common.output import write_atomically  # output reads this module's names
 
     text = json.dumps(content, indent=2, sort_keys=True) + "\n"
     write_atomically(Path(folder) / STAMP, text.encode("utf-8"))

@@ -25,12 +25,13 @@ import tempfile
 from pathlib import Path
 from typing import Callable
 
+from handbook_gen.common.files import TEMPORARY
 from handbook_gen.common.freshness import SHARED_FOLDER, STAMP
+from handbook_gen.common.errors import HandbookError
 
 LOCK = ".handbook-gen.lock"
 WORK_PREFIX = ".handbook-gen-work."  # a build's private work folder (the PDF store)
 WORK_MARK = ".handbook-gen-work"  # in each such folder: proves it is ours
-TEMPORARY = ".hg-tmp"  # the suffix of every temporary file a build writes in the output
 INDEX = "index.html"
 INDEX_MARKS = ('<meta name="generator" content="handbook-gen',  # then its version and engine
                "<title>Leren tussen Scholen – handboeken</title>")  # the latter: older versions
@@ -39,18 +40,15 @@ WRITE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES,
                           errno.EFBIG, errno.ENOTDIR, errno.EISDIR, errno.ENAMETOOLONG})
 
 
-_UMASK = os.umask(0o022)
-os.umask(_UMASK)  # read once, at import: the mode an ordinary write would give a file
 
 
-class OutputError(Exception):
+class OutputError(HandbookError):
     """The output folder cannot be used as asked; `code` names the message (messages.yaml, under
     output.), `params` fill it in. Picklable: it crosses from a worker process."""
 
     def __init__(self, code: str, **params):
-        super().__init__(code, params)
+        super().__init__(code, f"messages.output.{code}", **params)
         self.code = code
-        self.params = params
 
     def __reduce__(self):
         return _output_error, (self.code, self.params)
@@ -205,20 +203,3 @@ def remove_leftovers(out_dir: Path) -> None:
 def _remove_if_empty(folder: Path) -> None:
     with contextlib.suppress(OSError):
         folder.rmdir()
-
-
-def write_atomically(target: Path, data: bytes) -> None:
-    """Write `target` whole or not at all, through a temporary file with a unique name beside
-    it (two writers never share one), removed if writing fails."""
-    target = Path(target)
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=TEMPORARY,
-                                             dir=target.parent)
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-        os.chmod(temporary, 0o666 & ~_UMASK)  # mkstemp makes it user-only; a web server reads it
-        os.replace(temporary, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise

@@ -9,9 +9,14 @@ import os
 from datetime import datetime, timezone
 
 
+def epoch_text() -> str:
+    """SOURCE_DATE_EPOCH as given (trimmed; empty when unset): what fingerprints and keys hold."""
+    return os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+
+
 def source_date() -> datetime | None:
     """SOURCE_DATE_EPOCH as a UTC datetime; None when unset. A malformed value is an error."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    epoch = epoch_text()
     if not epoch:
         return None
     if not epoch.isdigit():

@@ -16,13 +16,15 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Protocol
 
+from handbook_gen.common.errors import HandbookError
+
 DEFAULT = "mkdocs"
 ENGINES = ("mkdocs", "properdocs", "zensical")  # the choices of --engine
 EXPERIMENTAL = ("zensical",)  # works for the examples; see docs/engines.md for what differs
 EXTRAS = {"properdocs": "properdocs", "zensical": "zensical"}  # pip install 'handbook-gen[…]'
 
 
-class EngineError(Exception):
+class EngineError(HandbookError):
     """The engine refused or failed, or is not installed; the message says why, in one line."""
 
 

@@ -31,11 +31,12 @@ from mkdocs.structure.files import Files  # noqa: E402
 from handbook_gen.common.freshness import SHARED_FOLDER  # noqa: E402
 from handbook_gen.common.output import is_write_error  # noqa: E402
 from handbook_gen.common.resources import resource  # noqa: E402
+from handbook_gen.common.errors import HandbookError
 
 SHARED = f"{SHARED_FOLDER}/"  # theme files under this folder are the shared assets
 
 
-class MkDocsError(Exception):
+class MkDocsError(HandbookError):
     """MkDocs refused or failed; the message says why, in one line."""
 
 

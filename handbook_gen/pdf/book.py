@@ -39,7 +39,6 @@ import dataclasses
 import hashlib
 import html
 import json
-import os
 import posixpath
 import re
 import shutil
@@ -53,7 +52,7 @@ import jinja2
 from handbook_gen.site import paths
 from handbook_gen.pdf import printer as pdf
 from handbook_gen.common.i18n import catalog
-from handbook_gen.common.reproducible import source_date
+from handbook_gen.common.reproducible import epoch_text, source_date
 from handbook_gen.common.resources import resource
 
 BOOK_TEMPLATES = "book"  # under docs_templates/: the cover and contents, and the book's stylesheet
@@ -104,7 +103,7 @@ def fingerprint(cover: Cover, language: str) -> str:
     texts = catalog(language)
     data = {"cover": dataclasses.asdict(cover), "texts": texts.get("handbook.book"),
             "year": texts.get("handbook.year").get(cover.year),
-            "epoch": os.environ.get("SOURCE_DATE_EPOCH", "").strip()}
+            "epoch": epoch_text()}
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode("utf-8")).hexdigest()
 
 

@@ -21,7 +21,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
-import os
 import re
 import shutil
 from functools import cached_property, lru_cache
@@ -33,9 +32,10 @@ from urllib.parse import unquote, urljoin, urlsplit
 from handbook_gen.site import paths
 from handbook_gen.common.freshness import SHARED_FOLDER
 from handbook_gen.common.i18n import catalog
-from handbook_gen.common.output import write_atomically
+from handbook_gen.common.files import write_atomically
 from handbook_gen.site.pages import FORMS
-from handbook_gen.common.reproducible import source_date
+from handbook_gen.common.reproducible import epoch_text, source_date
+from handbook_gen.common.errors import HandbookError
 
 FORM_CLASS = "lts-form"
 SHEET_CLASS = "lts-sheet"  # a printed unit that is not a form: the programme, a day card
@@ -56,7 +56,7 @@ def _printer_version() -> str:
                      *(f"{name}={version(name)}" for name in ("weasyprint", "pydyf"))])
 
 
-class PdfError(Exception):
+class PdfError(HandbookError):
     """The PDFs cannot be made here; the message says what to install."""
 
 
@@ -197,7 +197,7 @@ class Printer:
         and files it uses, this module, WeasyPrint's version and SOURCE_DATE_EPOCH."""
         html = self._printed(pages)
         sha = hashlib.sha256(_printer_version().encode("utf-8"))
-        sha.update(f"\0{os.environ.get('SOURCE_DATE_EPOCH', '').strip()}\0".encode("utf-8"))
+        sha.update(f"\0{epoch_text()}\0".encode("utf-8"))
         sha.update(pages[0].parent.relative_to(self.root).as_posix().encode("utf-8"))
         sha.update(html.encode("utf-8"))
         page_url = pages[0].as_uri()

@@ -30,10 +30,11 @@ from handbook_gen.common.freshness import SHARED_FOLDER, read_stamp, site_finger
 from handbook_gen.common.i18n import LANGUAGES
 from handbook_gen.common.resources import resource
 from handbook_gen.circle.validate import is_slug
+from handbook_gen.common.errors import HandbookError
 
 
 
-class SiteError(Exception):
+class SiteError(HandbookError):
     """A handbook could not be built; the message is meant for the user, without a traceback."""
 
 

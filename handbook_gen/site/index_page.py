@@ -15,9 +15,10 @@ import jinja2
 
 from handbook_gen.common.freshness import read_stamp
 from handbook_gen.common.i18n import catalog
-from handbook_gen.common.output import write_atomically
+from handbook_gen.common.files import write_atomically
 from handbook_gen.common.resources import resource
 from handbook_gen.circle.validate import is_slug
+from handbook_gen.common.i18n import DEFAULT_LANGUAGE
 
 TEMPLATE = "site/index.html.j2"  # in docs_templates/
 FIELDS = ("id", "name", "board", "school_year", "year")  # school_year as "2025-2026"
@@ -62,7 +63,7 @@ def write_index(circles: list[dict], out_dir: Path, generator: str | None = None
         by_board[str(circle["board"])].append({key: circle[key] for key in FIELDS})
     boards = [(board, sorted(items, key=lambda c: (str(c["name"]).casefold(), c["id"])))
               for board, items in sorted(by_board.items(), key=lambda b: b[0].casefold())]
-    texts = catalog("nl")  # the index is Dutch: the programme's own language
+    texts = catalog(DEFAULT_LANGUAGE)  # the index is Dutch: the programme's own language
     year_labels = {key: texts.text(f"handbook.year.{key}") for key in ("build", "embed")}
     html = _template().render(boards=boards, year_labels=year_labels, generator=generator)
     out_dir = Path(out_dir)

@@ -16,7 +16,7 @@ import re
 from pathlib import Path
 
 from handbook_gen.common.freshness import SHARED_FOLDER, write_stamp
-from handbook_gen.common.output import write_atomically
+from handbook_gen.common.files import write_atomically
 
 SHARED = f"{SHARED_FOLDER}/"
 

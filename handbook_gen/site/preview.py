@@ -27,6 +27,7 @@ from handbook_gen.engines.engine import DEFAULT
 from handbook_gen.common.freshness import Settings
 from handbook_gen.common.i18n import catalog
 from handbook_gen.circle.validate import Checked
+from handbook_gen.common.i18n import DEFAULT_LANGUAGE
 
 HOST = "127.0.0.1"  # the preview is for the person at this computer, not for the network
 TEMPLATE = "preview.html"  # in the package: the notice, the reload script, the missing page
@@ -153,7 +154,7 @@ class _Server(ThreadingHTTPServer):
         super().__init__(address, _Handler)  # binds at once: a busy port is reported before a build
         self.root = root
         self.notice = b""  # HTML put before </body> of every page while the files have errors
-        self.language = "nl"  # of the circle last checked, for the page that is missing
+        self.language = DEFAULT_LANGUAGE  # of the circle last checked, for the page that is missing
         self.build_number = 0  # one more after every build: the pages wait for it to change
         self.changed = threading.Condition()
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
-import os
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
+from handbook_gen.common.files import write_atomically
 from handbook_gen.common.resources import cache_dir
 
 
@@ -43,10 +43,7 @@ def _cached(question: tuple, ask) -> dict[date, str]:
     found = dict(ask(holidays))
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(f".{os.getpid()}.tmp")
-        temporary.write_text(json.dumps({day.isoformat(): name for day, name in sorted(found.items())}),
-                             encoding="utf-8")
-        os.replace(temporary, path)
+        write_atomically(path, json.dumps({day.isoformat(): name for day, name in sorted(found.items())}))
     except OSError:
         pass  # a cache that cannot be written only costs time
     return found
