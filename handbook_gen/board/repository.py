@@ -18,12 +18,12 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from handbook_gen import __version__
 from handbook_gen.common.i18n import catalog
 from handbook_gen.common.resources import package_dir, schema_path
 from handbook_gen.circle.starter import SCHEMA_FILE, starter_text
+from handbook_gen.common import templating
 
 DEFAULT_INSTALL = f"handbook-gen=={__version__}"
 DEFAULT_CIRCLE = {"nl": "mijn-cirkel", "en": "my-circle"}  # the starter circle's id
@@ -47,8 +47,7 @@ class Written:
 
 def repository_files(language: str, install: str, circle_id: str, today: date) -> dict[str, str]:
     """Relative path -> content of every file of a new board repository."""
-    env = Environment(loader=FileSystemLoader(package_dir() / "board"), undefined=StrictUndefined,
-                      keep_trailing_newline=True)
+    env = templating.environment(package_dir() / "board", html=False, keep_trailing_newline=True)
     words = {"t": catalog(language).get("board"), "install": install}
 
     def render(template: str) -> str:

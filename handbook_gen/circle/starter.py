@@ -33,10 +33,10 @@ def starter_text(circle_id: str, today: date, language: str = DEFAULT_LANGUAGE,
     for name, (month, day, weekday) in STARTER_DATES.items():
         earliest = date(first_year if month >= 8 else first_year + 1, month, day)
         dates[name] = earliest + timedelta(days=(weekday - earliest.weekday()) % 7)
-    from jinja2 import Environment, FileSystemLoader, StrictUndefined  # only new/init need Jinja2
+    from handbook_gen.common import templating  # only new and init need Jinja2
 
-    template = Environment(loader=FileSystemLoader(Path(__file__).parent), keep_trailing_newline=True,
-                           undefined=StrictUndefined).get_template(
+    template = templating.environment(Path(__file__).parent, html=False,
+                                      keep_trailing_newline=True).get_template(
         "starter.en.yaml" if language == "en" else "starter.yaml")
     return template.render(id=circle_id, title=circle_id.replace("-", " ").title(), schema=schema,
                            first_year=first_year, dates=dates, letters="abcde")

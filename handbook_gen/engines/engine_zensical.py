@@ -18,11 +18,11 @@ from pathlib import Path
 
 import yaml
 import zensical
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from handbook_gen.engines.engine import EngineError, generator_line, version_line
 from handbook_gen.common.i18n import DEFAULT_LANGUAGE, catalog
 from handbook_gen.common.resources import resource
+from handbook_gen.common import templating
 
 # Zensical writes what MkDocs leaves out: a theme README and the empty pages our theme
 # overrides to switch off (no 404 page, no sitemap; see theme/404.html and theme/sitemap.xml).
@@ -76,9 +76,8 @@ def _localize_search(site: Path, language: str) -> None:
     """Every page gets the script that puts the handbook's words in the search dialog."""
     texts = catalog(language)
     words = {english: texts.text(f"handbook.search_ui.{key}") for english, key in SEARCH_WORDS.items()}
-    environment = Environment(loader=FileSystemLoader(Path(__file__).parent), autoescape=True,
-                              undefined=StrictUndefined)
-    script = environment.get_template("zensical_search.html").render(
+    template = templating.environment(Path(__file__).parent).get_template("zensical_search.html")
+    script = template.render(
         words=words, counted=texts.text("handbook.search_ui.results", count="{count}")).encode("utf-8")
     for page in site.rglob("*.html"):
         html = page.read_bytes()

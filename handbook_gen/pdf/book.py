@@ -54,6 +54,7 @@ from handbook_gen.pdf import printer as pdf
 from handbook_gen.common.i18n import catalog
 from handbook_gen.common.reproducible import epoch_text, source_date
 from handbook_gen.common.resources import resource
+from handbook_gen.common import templating
 
 BOOK_TEMPLATES = "book"  # under docs_templates/: the cover and contents, and the book's stylesheet
 CHAPTER_CLASS = "lts-book-chapter"
@@ -182,9 +183,7 @@ def _book_version() -> str:
 
 @lru_cache(maxsize=None)
 def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(resource("docs_templates")), autoescape=True,
-        undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    return templating.environment(resource("docs_templates"), trim_blocks=True, lstrip_blocks=True)
 
 
 def front_matter(cover: Cover, contents: list[Chapter], language: str) -> str:

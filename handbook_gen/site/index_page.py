@@ -19,6 +19,7 @@ from handbook_gen.common.files import write_atomically
 from handbook_gen.common.resources import resource
 from handbook_gen.circle.validate import is_slug
 from handbook_gen.common.i18n import DEFAULT_LANGUAGE
+from handbook_gen.common import templating
 
 TEMPLATE = "site/index.html.j2"  # in docs_templates/
 FIELDS = ("id", "name", "board", "school_year", "year")  # school_year as "2025-2026"
@@ -73,8 +74,5 @@ def write_index(circles: list[dict], out_dir: Path, generator: str | None = None
 
 @lru_cache(maxsize=1)
 def _template() -> jinja2.Template:
-    environment = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(resource("docs_templates"))),
-        autoescape=True, undefined=jinja2.StrictUndefined,
-        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
-    return environment.get_template(TEMPLATE)
+    return templating.environment(resource("docs_templates"), trim_blocks=True, lstrip_blocks=True,
+                                  keep_trailing_newline=True).get_template(TEMPLATE)

@@ -34,6 +34,7 @@ from handbook_gen.common.reproducible import source_date
 from handbook_gen.common.resources import resource
 from handbook_gen.year.review_day import GUIDELINE, LESSON_VISIT, LOG_STEP, plan_day, preparation_steps, workshop_outline
 from handbook_gen.year.schedule import Event, Schedule, identity
+from handbook_gen.common import templating
 
 # The blank forms, file name under formulieren/ and locale key: those of a review in its order,
 # then the school's own planning tools (seeds 002 and 004).
@@ -297,11 +298,9 @@ def environment(language: str) -> jinja2.Environment:
     """One environment per language and process: every circle's pages reuse its compiled
     templates (the loader still notices an edited template, for `serve`)."""
     texts = catalog(language)
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(resource("docs_templates")), autoescape=True, finalize=_finalize,
-        extensions=["jinja2.ext.do"],
-        undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-        keep_trailing_newline=True)
+    env = templating.environment(resource("docs_templates"), finalize=_finalize,
+                                 extensions=["jinja2.ext.do"], trim_blocks=True,
+                                 lstrip_blocks=True, keep_trailing_newline=True)
     env.filters.update(md=md_text, md_field=md_field, md_inline=md_inline, url=link_url,
                        mailto=mailto, anchor=anchor, date_mark=date_mark, long_date=texts.long_date,
                        anchor_of=feed_anchor,

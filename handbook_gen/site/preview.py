@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import parse_qs, urlsplit
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from handbook_gen.build import Outcome, build, failed
 from handbook_gen.engines.engine import DEFAULT
@@ -28,6 +27,7 @@ from handbook_gen.common.freshness import Settings
 from handbook_gen.common.i18n import catalog
 from handbook_gen.circle.validate import Checked
 from handbook_gen.common.i18n import DEFAULT_LANGUAGE
+from handbook_gen.common import templating
 
 HOST = "127.0.0.1"  # the preview is for the person at this computer, not for the network
 TEMPLATE = "preview.html"  # in the package: the notice, the reload script, the missing page
@@ -227,8 +227,6 @@ class _Handler(SimpleHTTPRequestHandler):
 
 def _render(part: str, language: str, **values) -> bytes:
     texts = catalog(language)
-    environment = Environment(loader=FileSystemLoader(Path(__file__).parent), autoescape=True,
-                              undefined=StrictUndefined)
-    page = environment.get_template(TEMPLATE).render(part=part, language=texts.language,
-                                                     text=texts.message, **values)
+    template = templating.environment(Path(__file__).parent).get_template(TEMPLATE)
+    page = template.render(part=part, language=texts.language, text=texts.message, **values)
     return page.encode("utf-8")
