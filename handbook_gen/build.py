@@ -29,7 +29,8 @@ from handbook_gen.site.index_page import honest_list, listable, write_index
 from handbook_gen.circle.model import Circle
 from handbook_gen.circle.problems import Problem
 from handbook_gen.year.schedule import Schedule
-from handbook_gen.circle.validate import Checked
+from handbook_gen.circle.source import display_name
+from handbook_gen.circle.validate import Checked, check_files
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,49 @@ def _intact(about: dict) -> bool:
         return False
     return listable(about) and about.get("language") in LANGUAGES and all(
         isinstance(problem.severity, str) and isinstance(problem.code, str) for problem in problems)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a build of these files does, decided before anything is written: their source keys
+    (made before the files are read: a file saved meanwhile is built again next time), the
+    handbooks already built from exactly these inputs, and the other files checked (with the
+    current handbooks' warnings, as their builds found them)."""
+
+    keys: dict[Path, str]
+    current: dict[Path, dict]  # file -> its handbook stamp's "about"
+    results: list[Checked]
+
+
+def plan(files: list[Path], out_dir: Path, settings: Settings,
+         feeds_dir: Path | None = None) -> Plan:
+    """The first half of a build: nothing is written, the command line reports the problems."""
+    keys = freshness.source_keys(files, settings)
+    current = current_handbooks(keys, out_dir, feeds_dir if settings.public_feeds else None)
+    results = check_files([path for path in files if path not in current],
+                          {about["id"]: str(path) for path, about in current.items()})
+    return Plan(keys, current, results + _remembered(current))
+
+
+def run(plan: Plan, out_dir: Path, settings: Settings, workers: int, shard: Shard | None,
+        feeds_dir: Path | None, on_wait: Callable[[Path], None] | None = None) -> list[Outcome]:
+    """The second half: build the checked circles (see `build`); the current ones are
+    "unchanged". The outcomes of this shard's circles, by id."""
+    checked = [result for result in plan.results if result.circle is not None]
+    outcomes = build(checked, out_dir, settings, workers, shard, list(plan.current.values()),
+                     plan.keys, feeds_dir, on_wait=on_wait)
+    outcomes += [Outcome(about["id"], "unchanged") for about in plan.current.values()
+                 if (shard or Shard(1, 1)).holds(about["id"])]
+    return sorted(outcomes, key=lambda outcome: outcome.circle_id)
+
+
+def _remembered(current: dict[Path, dict]) -> list[Checked]:
+    """The files of handbooks that are up to date: not checked again; their warnings are
+    reported again, as the build that made the handbook found them."""
+    return [Checked(display_name(path), None,
+                    [Problem.from_data({**data, "file": display_name(path)}) for data in about["problems"]],
+                    language=about["language"])
+            for path, about in current.items()]
 
 
 def build(checked: list[Checked], out_dir: Path, settings: Settings = Settings(),

@@ -18,9 +18,8 @@ from pathlib import Path
 from handbook_gen import __version__
 from handbook_gen.common import reports
 from handbook_gen.common.i18n import DEFAULT_LANGUAGE, LANGUAGES, catalog
-from handbook_gen.circle.problems import ERROR, Problem, one_line
+from handbook_gen.circle.problems import ERROR, one_line
 from handbook_gen.common.reproducible import epoch_text, source_date
-from handbook_gen.circle.source import display_name
 from handbook_gen.circle.starter import schema_reference, starter_text
 from handbook_gen.circle.validate import SCHEMA_PATH, Checked, check_files, is_slug
 from handbook_gen.common.errors import HandbookError
@@ -159,7 +158,7 @@ def check_epoch(language: str | None) -> None:
 def cmd_build(args) -> int:
     from handbook_gen import build  # light: MkDocs & co. are loaded only when a circle is built
     from handbook_gen.calendars import public_feeds
-    from handbook_gen.common.freshness import Settings, source_keys
+    from handbook_gen.common.freshness import Settings
 
     check_epoch(args.lang)
     files = circle_files(args.paths or [DEFAULT_CIRCLES], args.lang or DEFAULT_LANGUAGE)
@@ -171,25 +170,16 @@ def cmd_build(args) -> int:
     settings = Settings(shared_assets=not args.standalone, use_history=not args.no_history,
                         pdfs=not args.no_pdf, public_feeds=public,
                         engine=require_engine(args.engine, args.lang))
-    keys = source_keys(files, settings)  # before the files are read (see build.build)
-    current = build.current_handbooks(keys, args.output, feeds_dir if public else None)
-    results = check_files([path for path in files if path not in current],
-                        {about["id"]: str(path) for path, about in current.items()})
-    results += remembered(current)
-    if any(r.problems for r in results):
-        status = report([r for r in results if r.problems], args.format, args.lang, args.strict)
+    plan = build.plan(files, args.output, settings, feeds_dir)
+    if any(r.problems for r in plan.results):
+        status = report([r for r in plan.results if r.problems], args.format, args.lang, args.strict)
         if status != EXIT_OK:
             return status
-    workers = args.jobs or build.default_workers()
     had_feeds = feeds_dir.is_dir() and (feeds_dir / public_feeds.MARK).is_file()
     with output_problems(args.lang):
-        outcomes = build.build([r for r in results if r.circle is not None], args.output, settings,
-                               workers, args.shard, list(current.values()), keys, feeds_dir,
-                               on_wait=lambda folder: waiting_for(folder, args.lang))
-    shard = args.shard or build.Shard(1, 1)
-    outcomes += [build.Outcome(about["id"], "unchanged") for about in current.values()
-                 if shard.holds(about["id"])]
-    status = print_outcomes(sorted(outcomes, key=lambda o: o.circle_id), args.output, args.lang)
+        outcomes = build.run(plan, args.output, settings, args.jobs or build.default_workers(),
+                             args.shard, feeds_dir, on_wait=lambda folder: waiting_for(folder, args.lang))
+    status = print_outcomes(outcomes, args.output, args.lang)
     print_feeds(feeds_dir, public is not None, had_feeds, args.lang)
     return status
 
@@ -296,14 +286,6 @@ def add_engine_option(command: argparse.ArgumentParser) -> None:
 
     command.add_argument("--engine", choices=ENGINES, default=DEFAULT,
                          help=f"site-engine (standaard: {DEFAULT}; experimenteel: {', '.join(EXPERIMENTAL)})")
-
-
-def remembered(current: dict[Path, dict]) -> list[Checked]:
-    """The files of handbooks that are up to date: not checked again; their warnings are
-    reported again, as the build that made the handbook found them."""
-    return [Checked(display_name(path), None, [Problem.from_data({**data, "file": display_name(path)})
-                                               for data in about["problems"]], language=about["language"])
-            for path, about in current.items()]
 
 
 def print_outcomes(outcomes, out_dir: Path, language: str | None) -> int:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from handbook_gen import build as build_stage
 from handbook_gen import cli
 from handbook_gen.build import Shard, build, failed
 from handbook_gen.cli import main
@@ -117,10 +118,10 @@ def test_each_kind_of_input_rebuilds_exactly_the_handbooks_it_affects(checkout):
 def test_nothing_changed_is_decided_without_reading_or_rendering_a_circle(checkout):
     rebuilt(checkout)
     probe = "\n".join([
-        "import sys, handbook_gen.cli as cli",
-        "def refuse(path): raise RuntimeError(f'{path} was read again')",
-        "cli.check_file = refuse",
-        "code = cli.main(['build', 'circles', '-o', 'site'])",
+        "import sys, handbook_gen.cli as cli, handbook_gen.circle.validate as validate",
+        "def refuse(path, *args): raise RuntimeError(f'{path} was read again')",
+        "validate.check_file = refuse",
+        "code = cli.main(['build', 'circles', '-o', 'site', '--no-pdf'])",
         "print(code, [m for m in ('mkdocs', 'handbook_gen.site.pages', 'handbook_gen.calendars.feeds') if m in sys.modules])",
     ])
     done = subprocess.run([sys.executable, "-c", probe], cwd=checkout, capture_output=True, text=True,
@@ -214,16 +215,16 @@ def test_a_file_saved_while_it_is_built_is_built_again_next_time(tmp_path, monke
     text, so the next build must not take it for current."""
     circle = tmp_path / "arkade-noord.yaml"
     shutil.copy(ROOT / "circles/arkade-noord.yaml", circle)
-    read = cli.check_files
+    read = build_stage.check_files
 
     def read_then_saved(*args):
         results = read(*args)
         edit(circle, "name: Cirkel Noord", "name: Cirkel Noord-Oost")
         return results
 
-    monkeypatch.setattr(cli, "check_files", read_then_saved)
+    monkeypatch.setattr(build_stage, "check_files", read_then_saved)
     assert main(["build", "--no-pdf", str(circle), "-o", str(tmp_path / "site")]) == 0
-    monkeypatch.setattr(cli, "check_files", read)
+    monkeypatch.setattr(build_stage, "check_files", read)
     capsys.readouterr()
     assert main(["build", "--no-pdf", str(circle), "-o", str(tmp_path / "site")]) == 0
     assert "ongewijzigd" not in capsys.readouterr().out
