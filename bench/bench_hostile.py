@@ -3,8 +3,7 @@
 Each shape is measured at a quarter MiB and at 1 MiB; the worst of the two figures is printed with
 the growth of the time (4.0 for a linear shape, 16 for a quadratic one). The validate shapes are
 files just under 1 MiB (the largest a circle file may be). The last group renders the pages stage's
-output with Python-Markdown as MkDocs does; those shapes are measured smaller, at 32 and 128 KiB:
-see the note they print (emphasis marks by the thousand in one paragraph are still quadratic). Prints the figures; asserts nothing.
+output with Python-Markdown as MkDocs does (see the note it prints). Prints the figures; asserts nothing.
 Run: .venv/bin/python bench/bench_hostile.py
 """
 
@@ -21,7 +20,7 @@ import markdown
 import yaml
 
 from handbook_gen.calendars import feeds as calendars
-from handbook_gen.site import pages
+from handbook_gen.site import pages, safe_markdown
 from handbook_gen.circle import source
 from handbook_gen.circle import validate
 from handbook_gen.cli import main as cli_main
@@ -62,6 +61,10 @@ RENDER_SHAPES = {
     "render: unclosed links (md_field)": lambda n: pages.md_field("[a](https://a.nl/" * (n // 17)),
     "render: opening brackets (md_field)": lambda n: pages.md_field("[" * n),
     "render: emphasis *a* (md_field)": lambda n: pages.md_field("*a* " * (n // 4)),
+    "render: code spans `a` (md_field)": lambda n: pages.md_field("`a` " * (n // 4)),
+    "render: escaped signs a<b (md_field)": lambda n: pages.md_field("a<b " * (n // 4)),
+    "render: line breaks (md_field)": lambda n: pages.md_field("a  \n" * (n // 4)),
+    "render: 1000 marks, then plain text (md_field)": lambda n: pages.md_field("*a* " * 250 + "x" * n),
     "render: markup signs in a name (md_text)": lambda n: pages.md_text("*" * n),
 }
 
@@ -105,12 +108,11 @@ def main() -> None:
             large = validate_file(circle, path, make, room)
         print(f"{name:<52} {max(small * 4, large) * MIB / room:8.3f} s/MiB   "
               f"time x{large / small:5.1f} for size x4", flush=True)
-    print("\nPython-Markdown (MkDocs) on the pages stage's output, at 32 and 128 KiB. Its inline\n"
-          "processing searches a paragraph again from its start after every piece it takes; escaped\n"
-          "text is one piece per run (safe_markdown), but real Markdown (emphasis) is one piece per\n"
-          "mark, so thousands of marks in one paragraph stay quadratic there (time x16 for size x4):")
+    print("\nPython-Markdown (MkDocs) on the pages stage's output. Its inline processing copies a\n"
+          "text again after every piece it takes; safe_markdown keeps a text with more than\n"
+          f"{safe_markdown.MARKS_PER_TEXT} marks as written, so the worst is a text just below that:")
     for name, action in RENDER_SHAPES.items():
-        show(name, (32 * 1024, 128 * 1024),
+        show(name, (MIB // 4, MIB),
              lambda n, action=action: markdown.markdown(str(action(n)), extensions=EXTENSIONS))
 
 

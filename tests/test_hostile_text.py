@@ -275,9 +275,16 @@ def test_text_handling_is_linear_at_one_mib(shape, tmp_path):
                    f"MIB = {MIB}\n{FUNCTION_SHAPES[shape]}\n", tmp_path)
 
 
+# Markdown fields through Python-Markdown as MkDocs runs it: unclosed links took 42 s for 73 KB,
+# emphasis marks by the thousand in one paragraph minutes for 1 MiB.
+RENDER_SHAPES = {"unclosed links": "[a](https://a.nl/", "emphasis": "*a* ", "code": "`a` ",
+                 "signs escaped": "a<b ", "line breaks": "a  \n"}
+
+
 @pytest.mark.slow
-def test_unclosed_links_render_linearly_at_one_mib(tmp_path):
-    """The issue's shape through Python-Markdown as MkDocs runs it (42 s for 73 KB before)."""
+@pytest.mark.parametrize("shape", RENDER_SHAPES, ids=list(RENDER_SHAPES))
+def test_markdown_fields_render_linearly_at_one_mib(shape, tmp_path):
+    piece = RENDER_SHAPES[shape]
     in_own_process(f"import sys\nsys.path.insert(0, {str(Path(__file__).parent)!r})\n"
                    "from handbook_gen.site import pages\nfrom helpers import to_html\n"
-                   f"to_html(str(pages.md_field('[a](https://a.nl/' * ({MIB} // 17))))\n", tmp_path)
+                   f"to_html(str(pages.md_field({piece!r} * ({MIB} // {len(piece)}))))\n", tmp_path)

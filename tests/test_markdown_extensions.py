@@ -1,4 +1,5 @@
-"""Our Markdown extensions: table cells carry their column's heading (table_labels), a checkbox stays with its word."""
+"""Our Markdown extensions: table cells carry their column's heading (table_labels), a checkbox
+stays with its word, a text with thousands of marks is kept as written (safe_markdown)."""
 
 from __future__ import annotations
 
@@ -36,3 +37,15 @@ def test_a_checkbox_stays_with_its_word():
                              extensions=["tables", "handbook_gen.site.checkboxes"])
     assert "☐ " not in html
     assert html.count("☐&nbsp;") == 4
+
+
+def test_markup_works_up_to_the_limit_and_a_text_beyond_it_is_kept_as_written():
+    from handbook_gen.site.safe_markdown import MARKS_PER_TEXT
+
+    extensions = ["tables", "handbook_gen.site.safe_markdown"]
+    below = "*a* & " * (MARKS_PER_TEXT // 3)  # three marks each
+    html = markdown.markdown(below + "\n\n| x |\n| - |\n| " + "*b* " * MARKS_PER_TEXT + "|\n", extensions=extensions)
+    assert html.count("<em>a</em> &amp; ") == MARKS_PER_TEXT // 3
+    assert "<td>*b* *b* " in html  # one cell beyond the limit; the paragraph before it is not
+    beyond = markdown.markdown("x &lt; y " + "*a* " * MARKS_PER_TEXT, extensions=extensions)
+    assert beyond.startswith("<p>x &lt; y *a* *a* ") and "<em>" not in beyond

@@ -1,10 +1,14 @@
-"""Python-Markdown extension: no link or image may point to a script.
+"""Python-Markdown extension: no link or image may point to a script, no text takes quadratic time.
 
 The pages stage already escapes every value from a circle file; this is the second line of
 defence, for whatever slips through (a template mistake, a new Markdown extension). After all
 other tree processing it removes `href` and `src` attributes whose scheme is not http, https,
 mailto or webcal (relative links have no scheme and stay), and any `on…` event attribute, which
 attr_list could otherwise set.
+
+Python-Markdown's inline stage copies a whole text again for every piece of markup it takes, so a
+text costs (its marks) x (its length). A text with more marks than MARKS_PER_TEXT (no real
+paragraph has a thousand) is therefore kept as written: its signs show, its entities still work.
 
 Use it in mkdocs.yml as `markdown_extensions: [handbook_gen.site.safe_markdown]`, or in Python as
 `markdown.Markdown(extensions=[SafeLinksExtension()])`.
@@ -18,6 +22,7 @@ import xml.etree.ElementTree as etree
 from markdown import Extension, Markdown
 from markdown.inlinepatterns import HtmlInlineProcessor
 from markdown.treeprocessors import Treeprocessor, UnescapeTreeprocessor
+from markdown.util import AtomicString
 
 SAFE_SCHEMES = frozenset({"http", "https", "mailto", "webcal"})
 URL_ATTRIBUTES = ("href", "src", "srcset", "action", "formaction", "poster", "cite", "data",
@@ -52,6 +57,29 @@ class SafeLinksTreeprocessor(Treeprocessor):
                     del element.attrib[name]
 
 
+# Every inline piece of Python-Markdown (and of the extensions we use) starts with one of these
+# signs or is a line break (two spaces, then a new line): their count bounds the number of pieces.
+MARK_SIGNS = "*_`\\[<&"
+MARKS_PER_TEXT = 1000
+
+
+def too_many_marks(text: str | None) -> bool:
+    if not text or isinstance(text, AtomicString) or len(text) <= MARKS_PER_TEXT:
+        return False
+    return sum(text.count(sign) for sign in MARK_SIGNS) + text.count("  \n") > MARKS_PER_TEXT
+
+
+class ManyMarksTreeprocessor(Treeprocessor):
+    """Texts with more marks than MARKS_PER_TEXT become atomic: the inline stage leaves them."""
+
+    def run(self, root: etree.Element) -> None:
+        for element in root.iter():
+            if too_many_marks(element.text):
+                element.text = AtomicString(element.text)
+            if too_many_marks(element.tail):
+                element.tail = AtomicString(element.tail)
+
+
 # A run of numeric character references and the plain text between them (letters, digits, spaces
 # and signs that mean nothing to Markdown or HTML), as the pages stage escapes every circle value.
 _REFERENCE_RUN = (r"(&\#[0-9]+;(?:(?:[^\W_]|[ ,;?%@€'’‘.:/\-])*&\#[0-9]+;)*)")
@@ -67,6 +95,8 @@ class SafeLinksExtension(Extension):
     def extendMarkdown(self, md: Markdown) -> None:
         # Priority below 'unescape' (0), so attr_list (8), toc (5) and the rest have run first.
         md.treeprocessors.register(SafeLinksTreeprocessor(md), "safe_links", -10)
+        # Just before 'inline' (20), after the blocks (tables, lists, admonitions) are split up.
+        md.treeprocessors.register(ManyMarksTreeprocessor(md), "many_marks", 21)
         # Just before 'entity' (80): after code, escapes, links and raw HTML have had their turn.
         md.inlinePatterns.register(ReferenceRunProcessor(_REFERENCE_RUN, md), "reference_run", 85)
 
