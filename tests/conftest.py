@@ -3,17 +3,19 @@
 `at_root` runs a test in the repository's top folder, where the command line's relative paths
 (tests/broken/…) point; the modules that need it say so with `pytest.mark.usefixtures`.
 
-The others are those of the installed tool (helpers `sh`, `edit_circle`), used by test_package.py:
-module-scoped, so the wheel is built and installed once.
+The others are those of the installed tool (helpers `sh`, `edit_circle`), used by test_package.py
+and test_board_*.py: the wheel is built and installed once per run, shared by the xdist workers.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
 from helpers import GIT_ENV, ROOT, sh
 
@@ -21,9 +23,9 @@ from helpers import GIT_ENV, ROOT, sh
 # The end-to-end modules: each builds real sites (MkDocs), PDFs, a wheel, runs CI files or
 # kills builds; everything under tests/browser/ drives Chromium. Elsewhere a test that uses one of
 # the SLOW_FIXTURES (a real build, a wheel) is slow too.
-SLOW_MODULES = {"test_build", "test_incremental", "test_kill", "test_package", "test_pdf",
-                "test_site", "test_preview", "test_workflows", "test_property", "test_content",
-                "test_hostile_text"}
+SLOW_MODULES = {"test_build", "test_incremental", "test_kill", "test_package", "test_board_github",
+                "test_board_gitlab", "test_pdf", "test_site", "test_preview", "test_workflows",
+                "test_property", "test_content", "test_hostile_text"}
 SLOW_FIXTURES = {"built", "site", "site_root", "handbook", "examples", "example_site", "dist",
                  "wheel", "user_env", "board", "browser", "http_base", "built_pdfs"}
 
@@ -52,30 +54,50 @@ def at_root(monkeypatch):
     monkeypatch.chdir(ROOT)
 
 
-@pytest.fixture(scope="module")
-def dist(tmp_path_factory) -> Path:
+def made_once(tmp_path_factory, worker_id: str, name: str, make) -> Path:
+    """The folder `name`, made by `make(folder)` once per test run: with xdist, by the first worker
+    that asks, under a lock, and used by all (the wheel and its venv take half a minute)."""
+    run_folder = tmp_path_factory.getbasetemp()
+    if worker_id != "master":
+        run_folder = run_folder.parent  # the run's folder, above each worker's own
+    folder = run_folder / name
+    with FileLock(str(folder) + ".lock"):
+        if not (folder / ".made").exists():
+            shutil.rmtree(folder, ignore_errors=True)  # a half-made one from a worker that failed
+            folder.mkdir()
+            make(folder)
+            (folder / ".made").touch()
+    return folder
+
+
+@pytest.fixture(scope="session")
+def dist(tmp_path_factory, worker_id) -> Path:
     """The sdist, and the wheel built from that sdist (so the sdist is complete too)."""
-    out = tmp_path_factory.mktemp("dist")
-    sh([sys.executable, "-m", "build", "--outdir", str(out), str(ROOT)], cwd=out, timeout=600)
-    return out
+    def make(out: Path) -> None:
+        sh([sys.executable, "-m", "build", "--outdir", str(out), str(ROOT)], cwd=out, timeout=600)
+
+    return made_once(tmp_path_factory, worker_id, "dist", make)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def wheel(dist) -> Path:
     [built] = dist.glob("handbook_gen-*.whl")
     return built
 
 
-@pytest.fixture(scope="module")
-def user_env(tmp_path_factory, wheel) -> dict:
-    """A fresh virtual environment with only the wheel (and what it needs) installed in it."""
-    venv = tmp_path_factory.mktemp("venv")
-    sh([sys.executable, "-m", "venv", str(venv)], cwd=venv)
-    install = [str(venv / "bin/python"), "-m", "pip", "install", "--quiet", str(wheel)]
-    if sh(install, cwd=venv, check=False, timeout=600).returncode != 0:
-        # Once more, fetching anew: a package registry sometimes hands out a broken download
-        # (seen on CI: a wheel whose hash did not match). A real failure fails again.
-        sh(install + ["--no-cache-dir"], cwd=venv, timeout=600)
+@pytest.fixture(scope="session")
+def user_env(tmp_path_factory, worker_id, wheel) -> dict:
+    """A fresh virtual environment with only the wheel (and what it needs) installed in it.
+    Shared by the tests of one run: none installs anything else into it."""
+    def make(venv: Path) -> None:
+        sh([sys.executable, "-m", "venv", str(venv)], cwd=venv)
+        install = [str(venv / "bin/python"), "-m", "pip", "install", "--quiet", str(wheel)]
+        if sh(install, cwd=venv, check=False, timeout=600).returncode != 0:
+            # Once more, fetching anew: a package registry sometimes hands out a broken download
+            # (seen on CI: a wheel whose hash did not match). A real failure fails again.
+            sh(install + ["--no-cache-dir"], cwd=venv, timeout=600)
+
+    venv = made_once(tmp_path_factory, worker_id, "venv", make)
     env = {key: value for key, value in os.environ.items()
            if key not in ("VIRTUAL_ENV", "PYTHONPATH", "SOURCE_DATE_EPOCH") and not key.startswith(("GITHUB_", "CI_"))}
     env.update(GIT_ENV, PATH=f"{venv / 'bin'}:/usr/local/bin:/usr/bin:/bin", VIRTUAL_ENV=str(venv))

@@ -343,6 +343,60 @@ def page_opener(browser, allowed: tuple[str, ...]):
             context.close()
 
 
+@contextlib.contextmanager
+def page_walker(browser, allowed: tuple[str, ...], init_script: Path | None = None):
+    """go(url, media, wait_until) -> Visit: like page_opener, but one tab goes from page to page,
+    as a reader's does (one context, its storage kept), which is several times faster when a test
+    opens many pages. `init_script` is run in every page before its own scripts."""
+    context = browser.new_context(service_workers="block")
+    visit = None
+
+    def is_inside(url: str) -> bool:
+        return url.startswith(allowed) or url.startswith(LOCAL_SCHEMES)
+
+    def route(route):
+        if not is_inside(route.request.url):
+            visit.refused.append(route.request.url)
+            route.abort()
+        else:
+            route.continue_()
+
+    context.route("**/*", route)
+    page = context.new_page()
+    if init_script:
+        page.add_init_script(path=str(init_script))
+    page.on("dialog", lambda dialog: (visit.dialogs.append(dialog.message), dialog.dismiss()))
+    page.on("request", lambda request: visit.requests.append(request.url))
+
+    def go(url: str, media: str = "screen", wait_until: str = "load") -> Visit:
+        nonlocal visit
+        visit = Visit(page, is_inside)
+        page.emulate_media(media=media)
+        page.goto(url, wait_until=wait_until)
+        return visit
+
+    try:
+        yield go
+    finally:
+        context.close()
+
+
+def one_of_each_kind(pages: list[Path], site: Path) -> list[Path]:
+    """Every page, but of each review's day pages (programme, day cards, forms, preparation,
+    workshop: the same templates for every review and visitor) only those of a handbook's first
+    review, and its first day card: the other reviews' differ in names, not in structure."""
+    first_review = {}
+    chosen = []
+    for path in pages:
+        parts = path.relative_to(site).parts
+        if len(parts) == 4 and parts[1] == "reviews":  # <handbook>/reviews/<review>/<page>.html
+            review = first_review.setdefault(parts[0], parts[2])
+            if review != parts[2] or (parts[3].startswith("dagkaart-") and parts[3] != "dagkaart-1.html"):
+                continue
+        chosen.append(path)
+    return chosen
+
+
 # --- the small handbook the browser tests build: docs and nav as the page generator hands them --
 # A start page with a search word, a page with a table, a page that is three forms, a review page
 # with text and then two forms (no front matter: it gets the print button from its forms), and a

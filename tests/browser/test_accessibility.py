@@ -17,7 +17,7 @@ import pytest
 from handbook_gen.build import build, failed
 from handbook_gen.common.freshness import Settings
 from handbook_gen.circle.validate import check_file
-from helpers import EXAMPLES, ROOT, checked, handbook_pages, page_opener
+from helpers import EXAMPLES, ROOT, checked, handbook_pages, one_of_each_kind, page_walker
 
 AXE = ROOT / "tests" / "js" / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -99,20 +99,18 @@ class Seen:
 def look_at(browser, site: Path, base: str, paths: list[Path], axe: Path, print_too) -> tuple:
     """({path: Seen} on screen, {path: Seen} in print): every page opened once over http and
     seen on screen; those `print_too` says are then switched to print, as a reader who presses
-    print after reading, and seen again."""
+    print after reading, and seen again. One tab goes from page to page, as a reader's would;
+    axe-core is added to each page as it loads (Chromium compiles it once, not once a page)."""
     on_screen, on_paper = {}, {}
-    with page_opener(browser, (base,)) as open_:
+    with page_walker(browser, (base,), init_script=axe) as go:
         for path in paths:
             url = base + path.relative_to(site).as_posix()
-            visit = open_(url, media="screen")
-            page = visit.page
-            page.add_script_tag(path=str(axe))
-            on_screen[path] = see(page)
+            visit = go(url, media="screen")
+            on_screen[path] = see(visit.page)
             if print_too(path):
-                page.emulate_media(media="print")
-                on_paper[path] = see(page)
+                visit.page.emulate_media(media="print")
+                on_paper[path] = see(visit.page)
             assert visit.outside() == [], url
-            page.context.close()
     return on_screen, on_paper
 
 
@@ -124,22 +122,6 @@ def see(page) -> Seen:
 def has_forms(path: Path) -> bool:
     """The pages with forms: the blank forms, the review pages and a review's day pages."""
     return ("formulieren" in path.parts or "reviews" in path.parts) and path.name != "index.html"
-
-
-def one_of_each_kind(pages: list[Path], site: Path) -> list[Path]:
-    """Every page, but of each review's day pages (programme, day cards, forms, preparation,
-    workshop: the same templates for every review and visitor) only those of a handbook's first
-    review, and its first day card: the other reviews' differ in names, not in structure."""
-    first_review = {}
-    chosen = []
-    for path in pages:
-        parts = path.relative_to(site).parts
-        if len(parts) == 4 and parts[1] == "reviews":  # <handbook>/reviews/<review>/<page>.html
-            review = first_review.setdefault(parts[0], parts[2])
-            if review != parts[2] or (parts[3].startswith("dagkaart-") and parts[3] != "dagkaart-1.html"):
-                continue
-        chosen.append(path)
-    return chosen
 
 
 @pytest.fixture(scope="module")
