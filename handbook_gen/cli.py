@@ -276,8 +276,7 @@ def require_engine(name: str, language: str | None) -> str:
     try:
         check_installed(name)
     except EngineError as error:
-        raise UsageError(catalog(language).message("cli.engine_missing", engine=name,
-                                                           reason=error)) from None
+        raise UsageError(error.text(catalog(language))) from None
     return name
 
 

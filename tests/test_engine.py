@@ -96,13 +96,21 @@ def test_an_unknown_engine_is_refused():
         check_installed("hugo")
 
 
-@pytest.mark.skipif(importlib.util.find_spec("properdocs") is not None, reason="ProperDocs is installed here")
-def test_an_engine_that_is_not_installed_is_one_line_and_exit_2(capsys, tmp_path):
-    code, out, err = run(["build", str(EXAMPLE), "--engine", "properdocs", "--no-pdf", "-o", str(tmp_path / "site")],
-                         capsys)
+@pytest.mark.parametrize("language, said", [
+    ("nl", "handbook-gen: site-engine properdocs kan niet worden gebruikt: properdocs is niet geïnstalleerd. "
+           "Installeer het met: pip install 'handbook-gen[properdocs]'\n"),
+    ("en", "handbook-gen: site engine properdocs cannot be used: properdocs is not installed. "
+           "Install it with: pip install 'handbook-gen[properdocs]'\n"),
+])
+def test_an_engine_that_is_not_installed_is_one_line_in_the_users_language_and_exit_2(
+        capsys, tmp_path, monkeypatch, language, said):
+    find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *rest: None if name == "properdocs"
+                        else find_spec(name, *rest))
+    code, out, err = run(["--lang", language, "build", str(EXAMPLE), "--engine", "properdocs", "--no-pdf",
+                          "-o", str(tmp_path / "site")], capsys)
     assert code == 2 and out == ""
-    assert err == ("handbook-gen: site-engine properdocs kan niet worden gebruikt: the package properdocs is "
-                   "not installed; install it with: pip install 'handbook-gen[properdocs]'.\n")
+    assert err == said
     assert not (tmp_path / "site").exists()  # nothing built, nothing touched
 
 

@@ -65,21 +65,30 @@ def check_installed(name: str) -> None:
     """An EngineError when `name` is unknown or its package is missing; without loading it
     (a build that finds every handbook current never loads an engine)."""
     if name not in ENGINES:
-        raise EngineError(f"unknown engine {name!r} (expected one of {', '.join(ENGINES)})")
+        raise _unknown(name)
     if importlib.util.find_spec(PACKAGES[name]) is None:
-        extra = EXTRAS.get(name)
-        hint = f"; install it with: pip install 'handbook-gen[{extra}]'" if extra else ""
-        raise EngineError(f"the package {PACKAGES[name]} is not installed{hint}")
+        raise _not_installed(name, PACKAGES[name])
+
+
+def _unknown(name: str) -> EngineError:
+    known = ", ".join(ENGINES)
+    return EngineError(f"unknown engine {name!r} (expected one of {known})", key="messages.cli.engine_unknown",
+                       engine=name, known=known)
+
+
+def _not_installed(name: str, reason: str) -> EngineError:
+    """`reason`: the package that is missing."""
+    install = f"pip install 'handbook-gen[{EXTRAS[name]}]'" if name in EXTRAS else "pip install handbook-gen"
+    return EngineError(f"engine {name} is not installed ({reason}); install it with: {install}",
+                       key="messages.cli.engine_missing", engine=name, reason=reason, install=install)
 
 
 def get_engine(name: str = DEFAULT) -> Engine:
     """The engine called `name`; an EngineError when it is unknown or not installed."""
     if name not in ENGINES:
-        raise EngineError(f"unknown engine {name!r} (expected one of {', '.join(ENGINES)})")
+        raise _unknown(name)
     try:
         module = importlib.import_module(f".engine_{name}", __package__)
     except ImportError as error:
-        extra = EXTRAS.get(name)
-        hint = f": pip install 'handbook-gen[{extra}]'" if extra else ""
-        raise EngineError(f"engine {name} is not installed ({error}){hint}") from None
+        raise _not_installed(name, error.name or PACKAGES[name]) from None
     return module.ENGINE
