@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import hashlib
 import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 from handbook_gen.common import freshness
 from handbook_gen.common import output
+from handbook_gen.common import processes
 from handbook_gen.calendars import public_feeds
 from handbook_gen.engines.engine import DEFAULT
 from handbook_gen.common.freshness import Settings
@@ -191,9 +191,11 @@ def _build_all(todo: list, out_dir: Path, settings: Settings, workers: int,
     # questions print the same blank forms. Never published: removed with the work folder.
     pdf_store = work / "pdfs"
     pdf_store.mkdir()
-    jobs = [(*job, out_dir, settings, pdf_store) for job in todo]
+    # One circle: its PDFs are laid out side by side instead (most of its time).
+    pdf_workers = workers if len(todo) == 1 else 1
+    jobs = [(*job, out_dir, settings, pdf_store, pdf_workers) for job in todo]
     if workers > 1 and len(jobs) > 1:
-        with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
+        with processes.pool(min(workers, len(jobs))) as pool:
             return list(pool.map(_build_one, *zip(*jobs)))
     return [_build_one(*job) for job in jobs]
 
@@ -237,7 +239,7 @@ def _about(circle: Circle, key: str, problems: list[Problem]) -> dict:
 
 
 def _build_one(circle: Circle, schedule: Schedule, about: dict, out_dir: Path,
-               settings: Settings, pdf_store: Path) -> Outcome:
+               settings: Settings, pdf_store: Path, pdf_workers: int = 1) -> Outcome:
     """Pages, calendars and site of one circle (in a worker process)."""
     # Imported here: a build that finds every handbook current never loads MkDocs & co.
     from handbook_gen.pdf import book
@@ -262,7 +264,7 @@ def _build_one(circle: Circle, schedule: Schedule, about: dict, out_dir: Path,
         built = site.build_handbook(circle.id, handbook.site_name, circle.language, docs,
                                     handbook.nav, out_dir, settings.shared_assets, about,
                                     settings.pdfs, pdf_store, settings.engine,
-                                    book.cover_of(circle))
+                                    book.cover_of(circle), pdf_workers)
     except site.SiteError as error:
         return Outcome(circle.id, "failed", str(error), shallow)
     except OSError as error:  # in a worker: as an OutputError, which crosses to the parent

@@ -22,6 +22,7 @@ from handbook_gen.site import paths
 from handbook_gen.pdf import printer as pdf
 from handbook_gen.site import handbook as site
 from handbook_gen.build import build, failed
+from handbook_gen.common import processes
 from handbook_gen.common.freshness import Settings, read_stamp
 from handbook_gen.site.pages import FORMS, REVIEW_FORMS
 from handbook_gen.year.review_day import plan_day
@@ -185,6 +186,22 @@ def test_same_pages_and_epoch_give_byte_identical_pdfs(handbook, tmp_path, monke
         assert (copy / path.relative_to(handbook)).read_bytes() == path.read_bytes(), path.name
     created = PdfReader(handbook / paths.FORMS_PDF).metadata.creation_date
     assert created == datetime.fromtimestamp(int(EPOCH), timezone.utc)
+
+
+def test_one_circles_pdfs_laid_out_side_by_side_are_the_same_bytes(handbook, tmp_path, monkeypatch):
+    """A build of one circle with two workers lays out its PDFs and book in two processes
+    (build.py, common/processes.py): the same files, byte for byte, as one process makes."""
+    pools = []
+    real_pool = processes.pool
+    monkeypatch.setattr(processes, "pool", lambda workers: pools.append(workers) or real_pool(workers))
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    assert not failed(build([check_file(EXAMPLE)], tmp_path, Settings(use_history=False), workers=2))
+    assert pools == [2]
+    apart = tmp_path / handbook.name
+    made = sorted(p.relative_to(handbook) for p in handbook.rglob("*") if p.is_file())
+    assert made == sorted(p.relative_to(apart) for p in apart.rglob("*") if p.is_file())
+    assert len([name for name in made if name.suffix == ".pdf"]) > 5
+    assert [name for name in made if (handbook / name).read_bytes() != (apart / name).read_bytes()] == []
 
 
 def test_nothing_outside_the_handbook_is_fetched(handbook, tmp_path):

@@ -73,7 +73,8 @@ def _weasyprint():
 
 def write_pdfs(site_dir: Path, plan: dict[str, list[str]], language: str,
                shared_assets: Path | None = None, previous: Path | None = None,
-               previous_keys: dict | None = None, store: Path | None = None) -> dict[str, str]:
+               previous_keys: dict | None = None, store: Path | None = None,
+               pool=None) -> dict[str, str]:
     """Write the PDFs of `plan` (a PDF's path in the handbook -> the sources of the pages it
     prints, in order) and the PDF of all blank forms (paths.FORMS_PDF) into a built handbook
     folder; returns each PDF's key (see `Printer.key`) by its path in the handbook, for the stamp.
@@ -83,12 +84,13 @@ def write_pdfs(site_dir: Path, plan: dict[str, list[str]], language: str,
     hand: `previous` is the handbook as published before, whose stamp gave `previous_keys` (an
     edit to one review leaves the other packs and the blank forms as they were); `store` is a
     folder the handbooks of one build share, by key (circles without their own questions have
-    the same blank forms)."""
+    the same blank forms). With a `pool` (common.processes) the PDFs are laid out side by side,
+    the biggest first."""
     texts = catalog(language)
     printer = Printer(site_dir, shared_assets, notes=texts.text("handbook.day.notes"))
     title = texts.text("handbook.forms.pdf_title")
     known = previous_keys if isinstance(previous_keys, dict) else {}  # a stamp can be damaged
-    keys = {}
+    keys, todo = {}, []
     for name, pages in _planned(printer.root, plan).items():
         target = printer.root / name
         keys[name] = key = printer.key(pages)
@@ -99,13 +101,34 @@ def write_pdfs(site_dir: Path, plan: dict[str, list[str]], language: str,
         elif stored and stored.is_file():
             shutil.copyfile(stored, target)
         else:
-            document = print_job(printer, pages)
-            if name == paths.FORMS_PDF:
-                document.metadata.title = title
-            _write(document, target)
-            if stored:
-                _keep(target, stored)
+            todo.append((name, pages, stored))
+    if pool is None or len(todo) < 2:
+        for name, pages, stored in todo:
+            _lay_out(printer, name, pages, stored, title)
+    else:
+        todo.sort(key=lambda job: -len(job[1]))  # the most pages first: the others fill in
+        jobs = [pool.submit(_lay_out_apart, site_dir, shared_assets, printer.notes, title, *job)
+                for job in todo]
+        for job in jobs:
+            job.result()
     return keys
+
+
+def _lay_out(printer: Printer, name: str, pages: list[Path], stored: Path | None, title: str) -> None:
+    """Lay out one PDF of the handbook and write it; keep a copy in the build's store."""
+    document = print_job(printer, pages)
+    if name == paths.FORMS_PDF:
+        document.metadata.title = title
+    target = printer.root / name
+    _write(document, target)
+    if stored:
+        _keep(target, stored)
+
+
+def _lay_out_apart(site_dir: Path, shared_assets: Path | None, notes: str, title: str,
+                   name: str, pages: list[Path], stored: Path | None) -> None:
+    """_lay_out in a worker process, with a Printer of its own."""
+    _lay_out(Printer(site_dir, shared_assets, notes), name, pages, stored, title)
 
 
 def _keep(made: Path, stored: Path) -> None:

@@ -11,9 +11,10 @@ The per-circle MkDocs config is plain YAML that inherits the project's base mkdo
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path, PurePosixPath
 
 import yaml
@@ -21,6 +22,7 @@ import yaml
 from handbook_gen import __version__
 from handbook_gen.pdf import book
 from handbook_gen.common import output
+from handbook_gen.common import processes
 from handbook_gen.site import paths
 from handbook_gen.pdf import printer as pdf
 from handbook_gen.site import postprocess
@@ -44,14 +46,15 @@ def build_handbook(circle_id: str, site_name: str, language: str, docs: dict[str
                    nav: list, out_dir: Path, shared_assets: bool = False,
                    about: dict | None = None, pdfs: bool = True,
                    pdf_store: Path | None = None, engine: str = DEFAULT,
-                   cover: book.Cover | None = None) -> bool:
+                   cover: book.Cover | None = None, pdf_workers: int = 1) -> bool:
     """Build `out_dir/<circle_id>/`; True when built, False when skipped as unchanged.
 
     With `shared_assets` the handbook links to the theme assets in `out_dir/assets/` (see
     postprocess), else it carries its own copy. `engine`: which site engine renders the pages. `pdfs`: the PDFs of the built pages (see pdf);
     a PDF whose pages did not change is taken from the published handbook, or from `pdf_store`,
     where the handbooks of one build share theirs. With `cover` the PDFs include the whole
-    handbook as one book (see book.py), which says this of its circle. `about` is kept in the
+    handbook as one book (see book.py), which says this of its circle. `pdf_workers`: how many
+    processes lay out the PDFs. `about` is kept in the
     handbook's stamp: what a later build needs to know of it without reading the circle again
     (see `stamp`).
     Raises SiteError when the build fails; the published folder is then left as it was.
@@ -85,13 +88,8 @@ def build_handbook(circle_id: str, site_name: str, language: str, docs: dict[str
             renderer.render(config_file, built, project)
             postprocess.finish(built, renderer, _shared_names(renderer, project) if shared_assets else None)
             if pdfs:
-                stamp["pdfs"] = pdf.write_pdfs(
-                    built, pdf_plan(docs), language,
-                    out_dir / SHARED_FOLDER if shared_assets else None,
-                    previous=target, previous_keys=previous.get("pdfs"), store=pdf_store)
-                if cover is not None:
-                    stamp["book"] = _write_book(built, nav, cover, language, out_dir, shared_assets,
-                                                target, previous.get("book"))
+                stamp.update(_write_pdfs(built, docs, nav, language, out_dir, shared_assets, target,
+                                         previous, pdf_store, cover, pdf_workers))
         except (EngineError, pdf.PdfError) as error:
             raise SiteError(str(error)) from None
         write_stamp(built, stamp)
@@ -123,6 +121,27 @@ def pdf_plan(docs: dict) -> dict[str, list[str]]:
         for name, place in (yaml.safe_load(front) or {}).get("pdfs", {}).items():
             places.setdefault(name, []).append((place, source))
     return {name: [source for _, source in sorted(pages)] for name, pages in places.items()}
+
+
+def _write_pdfs(built: Path, docs: dict, nav: list, language: str, out_dir: Path,
+                shared_assets: bool, published: Path, previous: dict, pdf_store: Path | None,
+                cover: book.Cover | None, workers: int) -> dict:
+    """The stamp's "pdfs" and "book": the PDFs of the plan, and the book when there is a cover.
+    With more than one worker they are laid out in worker processes, the book beside the others."""
+    pool = processes.pool(workers) if workers > 1 else contextlib.nullcontext()
+    with pool as pool:
+        made_book = None  # a function that gives the book's stamp entry, once it is made
+        if cover is not None:
+            book_args = (built, nav, cover, language, out_dir, shared_assets, published, previous.get("book"))
+            made_book = (pool.submit(_write_book, *book_args).result if pool
+                         else partial(_write_book, *book_args))
+        made = {"pdfs": pdf.write_pdfs(built, pdf_plan(docs), language,
+                                       out_dir / SHARED_FOLDER if shared_assets else None,
+                                       previous=published, previous_keys=previous.get("pdfs"),
+                                       store=pdf_store, pool=pool)}
+        if made_book:
+            made["book"] = made_book()
+    return made
 
 
 def _write_book(built: Path, nav: list, cover: book.Cover, language: str, out_dir: Path,
