@@ -307,31 +307,38 @@ class Visit:
         return sorted(set(self.refused) | {url for url in self.requests if not self.is_inside(url)})
 
 
+def _watch(context, page, is_inside, current) -> None:
+    """Refuse every request outside the handbook; note each request and dialog in the Visit
+    that `current()` gives (the page's, or the walker's latest)."""
+    def route(route):
+        if is_inside(route.request.url):
+            route.continue_()
+        else:
+            current().refused.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", route)
+    page.on("request", lambda request: current().requests.append(request.url))
+    page.on("dialog", lambda dialog: (current().dialogs.append(dialog.message), dialog.dismiss()))
+
+
+def _inside(allowed: tuple[str, ...]):
+    return lambda url: url.startswith(allowed) or url.startswith(LOCAL_SCHEMES)
+
+
 @contextlib.contextmanager
 def page_opener(browser, allowed: tuple[str, ...]):
     """open_(url, media, wait_until) -> Visit, allowing only URLs that start with one of
     `allowed`. A test that opens many pages closes each one's context when done with it."""
     contexts = []
-
-    def is_inside(url: str) -> bool:
-        return url.startswith(allowed) or url.startswith(LOCAL_SCHEMES)
+    is_inside = _inside(allowed)
 
     def open_(url: str, media: str = "screen", wait_until: str = "load") -> Visit:
         context = browser.new_context(service_workers="block")
         contexts.append(context)
         page = context.new_page()
         visit = Visit(page, is_inside)
-        page.on("dialog", lambda dialog: (visit.dialogs.append(dialog.message), dialog.dismiss()))
-
-        def route(route):
-            if is_inside(route.request.url):
-                route.continue_()
-            else:
-                visit.refused.append(route.request.url)
-                route.abort()
-
-        context.route("**/*", route)
-        page.on("request", lambda request: visit.requests.append(request.url))
+        _watch(context, page, is_inside, lambda: visit)
         page.emulate_media(media=media)
         page.goto(url, wait_until=wait_until)
         return visit
@@ -349,31 +356,18 @@ def page_walker(browser, allowed: tuple[str, ...], init_script: Path | None = No
     as a reader's does (one context, its storage kept), which is several times faster when a test
     opens many pages. `init_script` is run in every page before its own scripts."""
     context = browser.new_context(service_workers="block")
-    visit = None
-
-    def is_inside(url: str) -> bool:
-        return url.startswith(allowed) or url.startswith(LOCAL_SCHEMES)
-
-    def route(route):
-        if not is_inside(route.request.url):
-            visit.refused.append(route.request.url)
-            route.abort()
-        else:
-            route.continue_()
-
-    context.route("**/*", route)
     page = context.new_page()
+    is_inside = _inside(allowed)
+    visits = [Visit(page, is_inside)]
+    _watch(context, page, is_inside, lambda: visits[-1])
     if init_script:
         page.add_init_script(path=str(init_script))
-    page.on("dialog", lambda dialog: (visit.dialogs.append(dialog.message), dialog.dismiss()))
-    page.on("request", lambda request: visit.requests.append(request.url))
 
     def go(url: str, media: str = "screen", wait_until: str = "load") -> Visit:
-        nonlocal visit
-        visit = Visit(page, is_inside)
+        visits.append(Visit(page, is_inside))
         page.emulate_media(media=media)
         page.goto(url, wait_until=wait_until)
-        return visit
+        return visits[-1]
 
     try:
         yield go
