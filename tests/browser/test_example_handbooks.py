@@ -43,11 +43,10 @@ def idle_pages(open_built, paths: list[Path], at_once: int = 6):
 
 
 # One page of each kind (helpers.one_of_each_kind): the other reviews and day cards are the same
-# templates, with other names.
+# templates, with other names. arkade-noord (the injected circle) is checked below.
 def test_no_page_of_any_handbook_asks_for_anything_outside(site, open_built):
-    pages = one_of_each_kind(handbook_pages(site), site)
+    pages = [site / "index.html"] + one_of_each_kind(handbook_pages(site / "eemland-samen"), site)
     assert len(pages) > 30
-    assert site / "index.html" in pages
     for path, visit in idle_pages(open_built, pages):
         assert visit.outside() == [], f"{path} asked for something outside the handbook"
 
@@ -70,6 +69,7 @@ def test_injected_values_stay_inert_text(site, open_built):
     pages = one_of_each_kind(handbook_pages(site / "arkade-noord"), site)
     assert len(pages) > 15
     for path, visit in idle_pages(open_built, pages):
+        assert visit.outside() == [], f"{path} asked for something outside the handbook"
         assert visit.dialogs == [], f"script ran on {path}"
         for selector in INJECTED:
             found = visit.page.locator(f"article {selector}, .md-header {selector}").count()
