@@ -358,16 +358,16 @@ def page_walker(browser, allowed: tuple[str, ...], init_script: Path | None = No
     context = browser.new_context(service_workers="block")
     page = context.new_page()
     is_inside = _inside(allowed)
-    visits = [Visit(page, is_inside)]
-    _watch(context, page, is_inside, lambda: visits[-1])
+    latest = [Visit(page, is_inside)]  # the visit of the page now open
+    _watch(context, page, is_inside, lambda: latest[0])
     if init_script:
         page.add_init_script(path=str(init_script))
 
     def go(url: str, media: str = "screen", wait_until: str = "load") -> Visit:
-        visits.append(Visit(page, is_inside))
+        latest[0] = Visit(page, is_inside)
         page.emulate_media(media=media)
         page.goto(url, wait_until=wait_until)
-        return visits[-1]
+        return latest[0]
 
     try:
         yield go

@@ -1,8 +1,9 @@
 """The site stage: one circle's Markdown pages -> a published, offline handbook.
 
 Each handbook is rendered in-process by the chosen site engine (engine.py; MkDocs by default) into
-a staging folder next to the published one, finished by our own steps (postprocess.py, pdf.py), and swapped in whole only when the build succeeded, so a failed build never
-touches what readers already have. A hash of every input is stored in the built folder; when it
+a staging folder next to the published one, finished by our own steps (postprocess.py, pdf/),
+and swapped in whole only when the build succeeded, so a failed build never touches what readers
+already have. A hash of every input is stored in the built folder; when it
 matches, the circle is not built again.
 
 The per-circle MkDocs config is plain YAML that inherits the project's base mkdocs.yml
@@ -35,7 +36,6 @@ from handbook_gen.circle.validate import is_slug
 from handbook_gen.common.errors import HandbookError
 
 
-
 class SiteError(HandbookError):
     """A handbook could not be built; the message is meant for the user, without a traceback."""
 
@@ -50,13 +50,13 @@ def build_handbook(circle_id: str, site_name: str, language: str, docs: dict[str
     """Build `out_dir/<circle_id>/`; True when built, False when skipped as unchanged.
 
     With `shared_assets` the handbook links to the theme assets in `out_dir/assets/` (see
-    postprocess), else it carries its own copy. `engine`: which site engine renders the pages. `pdfs`: the PDFs of the built pages (see pdf);
-    a PDF whose pages did not change is taken from the published handbook, or from `pdf_store`,
-    where the handbooks of one build share theirs. With `cover` the PDFs include the whole
-    handbook as one book (see book.py), which says this of its circle. `pdf_workers`: how many
-    processes lay out the PDFs. `about` is kept in the
-    handbook's stamp: what a later build needs to know of it without reading the circle again
-    (see `stamp`).
+    postprocess), else it carries its own copy. `engine`: which site engine renders the pages.
+    `pdfs`: the PDFs of the built pages (see pdf/); a PDF whose pages did not change is taken
+    from the published handbook, or from `pdf_store`, where the handbooks of one build share
+    theirs. With `cover` the PDFs include the whole handbook as one book (see book.py), which
+    says this of its circle. `pdf_workers`: how many processes lay out the PDFs. `about` is kept
+    in the handbook's stamp: what a later build needs to know of it without reading the circle
+    again (see `stamp`).
     Raises SiteError when the build fails; the published folder is then left as it was.
     """
     _check_arguments(circle_id, language, docs)
