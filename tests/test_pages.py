@@ -288,6 +288,21 @@ def test_review_page(handbook):
     assert "| 10&#58;55–11&#58;30 | Stem van de leerling" in programme  # around the pupils' hours
 
 
+def test_a_card_link_counts_its_visit_forms_in_plain_dutch():
+    """"1 formulier", "2 formulieren": never "formulier(en)" on a page a reviewer reads."""
+    eemland = check_file(ROOT / "circles" / "eemland-samen.yaml").circle
+    review = eemland.reviews[0]
+    assert len(review.visits) > 1 and len(review.visits[0].visitors) == 2
+    first_only = dataclasses.replace(eemland, reviews=(dataclasses.replace(review, visits=review.visits[:1]),
+                                                       *eemland.reviews[1:]))
+    for circle, first_visitor, forms in ((eemland, review.visits[0].visitors[0], "2 formulieren"),
+                                         (first_only, review.visits[0].visitors[0], "1 formulier")):
+        page = render(circle).docs[f"reviews/{review.id}.md"]
+        assert re.search(rf"\[Dagkaart van {first_visitor}\]\([^)]+\): waar en wanneer, met wie, en "
+                         rf"{forms} lesbezoek, al ingevuld", page), page
+        assert "(en)" not in page
+
+
 def test_review_day_forms_are_prefilled(handbook):
     day = {name.removeprefix("reviews/review-regenboog/"): text for name, text in handbook.docs.items()
            if name.startswith("reviews/review-regenboog/")}
