@@ -8,8 +8,9 @@ which PDF, in which order, is the handbook's plan (see site.py: each page's fron
 
 Every PDF is printed duplex: each sheet (`.lts-sheet`: the programme, a day card) and each form
 (`.lts-form`) starts on a front page, and where one has an odd number of pages its back is a
-lined notes page, laid out once and repeated. No page is left less than half used: a sheet whose
-last page would be is laid out again with lines for notes filling that page.
+notes page, laid out once and repeated. No page is left less than half used: the PDFs' own
+stylesheet (paper.css) rules each unit's pages below its last words, so the rest of a unit's
+last page is lines for notes, in the one layout pass.
 
 Nothing is fetched from outside the handbook folder; the same pages and SOURCE_DATE_EPOCH give
 the same bytes. So each PDF has a key, a hash of what it is made from, kept in the handbook's
@@ -40,19 +41,15 @@ from handbook_gen.common.errors import HandbookError
 FORM_CLASS = "lts-form"
 SHEET_CLASS = "lts-sheet"  # a printed unit that is not a form: the programme, a day card
 UNIT_CLASSES = (FORM_CLASS, SHEET_CLASS)
-FILL_CLASS = "lts-fill"  # lines for notes added to fill a unit's last page
-# No page less than half used; a page whose boxes reach less far than this gets lines for notes
-# (a box can end below its last ink: the margin keeps the ink itself past half the page).
-MIN_FILL = 0.6
-FILL_MARGIN_MM = 6  # the notes lines stop this far above the page's end: layout rounding
-PX_PER_MM = 96 / 25.4
+PAPER_CSS = Path(__file__).with_name("paper.css")  # what only the PDFs add to print.css
 
 
 @lru_cache(maxsize=1)
 def _printer_version() -> str:
     """What else a PDF depends on besides its pages: this module and the libraries that lay it
     out. Asked when a key is made, not at import: `--no-pdf` builds import this module too."""
-    return " ".join([hashlib.sha256(Path(__file__).read_bytes()).hexdigest(),
+    return " ".join([*(hashlib.sha256(path.read_bytes()).hexdigest()
+                       for path in (Path(__file__), PAPER_CSS)),
                      *(f"{name}={version(name)}" for name in ("weasyprint", "pydyf"))])
 
 
@@ -153,6 +150,15 @@ def _planned(root: Path, plan: dict[str, list[str]]) -> dict[str, list[Path]]:
 _PARSED_CSS: dict[str, object] = {}
 
 
+def _own_stylesheet(path: Path):
+    """A stylesheet of the generator's own, parsed once per process (an edited file anew)."""
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    if digest not in _PARSED_CSS:
+        with _quiet_weasyprint():
+            _PARSED_CSS[digest] = _weasyprint().CSS(filename=str(path), media_type="print")
+    return _PARSED_CSS[digest]
+
+
 class Printer:
     """Lays out the built pages of one handbook for print.
 
@@ -183,18 +189,14 @@ class Printer:
         """One built page laid out for print: a weasyprint Document."""
         return self.render_together([page])
 
-    def render_together(self, pages: list[Path], fill: dict[int, float] | None = None):
-        """Pages of one folder laid out as one document, each starting on a new sheet.
-
-        `fill`: lines for notes, in mm, to add at the end of units (by their place among the
-        units); then only those units are laid out (see print_job)."""
+    def render_together(self, pages: list[Path]):
+        """Pages of one folder laid out as one document, each starting on a new sheet, under
+        the theme's stylesheets and the PDFs' own (paper.css)."""
         html = self._printed(pages)
-        sheets = self._stylesheets(pages[0].as_uri(), html)
+        sheets = self._stylesheets(pages[0].as_uri(), html) + [_own_stylesheet(PAPER_CSS)]
         source = _weasyprint().HTML(string=html, base_url=pages[0].as_uri(),
                                     url_fetcher=self._page_fetcher, media_type="print")
         _unlink(source.etree_element)  # before render, which first reads the tree
-        if fill:
-            _add_notes_lines(source.etree_element, fill, self.notes)
         with _quiet_weasyprint():
             return source.render(stylesheets=sheets)
 
@@ -202,13 +204,7 @@ class Printer:
         """Any printed HTML made of this handbook's pages (the whole-handbook book, book.py):
         laid out with the theme stylesheets it links, parsed once per process, then
         `stylesheets` (files of the generator's own); `prepare` edits the parsed tree first."""
-        sheets = self._stylesheets(base_url, html)
-        for path in stylesheets:
-            digest = hashlib.sha256(path.read_bytes()).hexdigest()  # an edited file is read anew
-            if digest not in _PARSED_CSS:
-                with _quiet_weasyprint():
-                    _PARSED_CSS[digest] = _weasyprint().CSS(filename=str(path), media_type="print")
-            sheets.append(_PARSED_CSS[digest])
+        sheets = self._stylesheets(base_url, html) + [_own_stylesheet(path) for path in stylesheets]
         source = _weasyprint().HTML(string=html, base_url=base_url,
                                     url_fetcher=self._page_fetcher, media_type="print")
         prepare(source.etree_element)
@@ -269,72 +265,19 @@ class Printer:
 
 def print_job(printer: Printer, pages: list[Path]):
     """The pages as one duplex print job: each unit (sheet or form) from a front page, an odd
-    one followed by the notes page, and no page less than MIN_FILL used (see the module)."""
+    one followed by the notes page (see the module)."""
     document = printer.render_together(pages)
     runs = form_runs(document)
-    short = _short_units(runs)
-    if short:  # only the short units again, with their lines; the rest stays as laid out
-        again = iter(run for unit, run in form_runs(printer.render_together(pages, fill=short))
-                     if unit is not None)
-        placed = [index for index, (unit, _) in enumerate(runs) if unit is not None]
-        for place in sorted(short):
-            runs[placed[place]] = (runs[placed[place]][0], next(again))
     notes = runs.pop()[1] if printer.notes else []  # the notes sheet, printed last
     printed = []
     for _, run in runs:
         printed += run + (notes[:1] if len(run) % 2 else [])
-    return document.copy(printed)  # pages of both layouts: Document.copy combines documents
-
-
-def _short_units(runs) -> dict[int, float]:
-    """The units whose last page is less than MIN_FILL used, by their place among the units
-    (units do not nest and each starts a page: their runs are in document order), with the mm
-    of notes lines that fill that page."""
-    short = {}
-    placed = [(element, run) for element, run in runs if element is not None]
-    for index, (_, run) in enumerate(placed):
-        used, room = page_use(run[-1])
-        if used < MIN_FILL * room:
-            short[index] = (room - used) / PX_PER_MM - FILL_MARGIN_MM
-    return short
+    return document.copy(printed)
 
 
 def _is_unit(element) -> bool:
     classes = (element.get("class") or "").split()
     return any(name in classes for name in UNIT_CLASSES)
-
-
-def page_use(sheet) -> tuple[float, float]:
-    """(height used from the top of the page's content area, that area's height), in px: down
-    to the lowest box laid out on it."""
-    page = sheet._page_box  # weasyprint keeps a page's box tree here; no public accessor
-    top = page.content_box_y()
-    lowest, boxes = top, list(getattr(page, "children", ()))
-    while boxes:
-        box = boxes.pop()
-        children = getattr(box, "children", ())
-        if children:
-            boxes.extend(children)
-        elif box.height:
-            lowest = max(lowest, box.position_y + box.margin_height())
-    return lowest - top, page.height
-
-
-def _add_notes_lines(root, fill: dict[int, float], title: str) -> None:
-    """Lines for notes, `fill[i]` mm high, at the end of the i-th unit; the other units are
-    left out, so only these are laid out."""
-    from xml.etree.ElementTree import SubElement  # weasyprint's tree is an ElementTree
-
-    parents = {child: parent for parent in root.iter() for child in parent}
-    for index, element in enumerate([e for e in root.iter() if _is_unit(e)]):
-        if index not in fill:
-            parents[element].remove(element)
-        elif fill[index] > 0:
-            block = SubElement(element, "div", {"class": FILL_CLASS})
-            label = SubElement(block, "p", {"class": f"{FILL_CLASS}__title"})
-            label.text = title
-            SubElement(block, "div", {"class": "lts-write",
-                                      "style": f"height: {fill[index] - 10:.1f}mm"})
 
 
 _ARTICLE_START = '<article class="md-content__inner'  # Material's page content
@@ -376,8 +319,8 @@ def _printed_html(pages: list[str], notes: str = "") -> str:
 
 
 # A page of lines for notes: the back of a unit with an odd number of pages.
-_NOTES_PAGE = ('<article class="md-content__inner md-typeset"><div class="lts-sheet lts-notes">'
-               '<h1>{title}</h1><div class="lts-write lts-write--page"></div></div></article>')
+_NOTES_PAGE = ('<article class="md-content__inner md-typeset">'
+               '<div class="lts-sheet lts-notes"><h1>{title}</h1></div></article>')
 
 
 def _unlink(root) -> None:
