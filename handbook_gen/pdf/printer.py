@@ -3,8 +3,9 @@ one PDF of all blank forms.
 
 The PDFs are the pages MkDocs already built, rendered by WeasyPrint under the theme's print
 stylesheet (print.css: no navigation, header, footer or search; each form on a new A4 page). So
-the PDF and a page printed from the browser come from the same HTML and CSS. Which pages make
-which PDF, in which order, is the handbook's plan (see site.py: each page's front matter).
+the PDF and a page printed from the browser come from the same HTML and CSS; the PDFs only add
+ruled space for notes (paper.css). Which pages make which PDF, in which order, is the handbook's
+plan (see site/handbook.py: each page's front matter).
 
 Every PDF is printed duplex: each sheet (`.lts-sheet`: the programme, a day card) and each form
 (`.lts-form`) starts on a front page, and where one has an odd number of pages its back is a
