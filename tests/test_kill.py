@@ -110,10 +110,10 @@ def test_sigkill_while_making_pdfs_leaves_old_or_new_and_no_junk(tmp_path):
            {name: versions["new"][name] for name in versions["new"] if name.endswith(".pdf")}
 
     killed_mid_build = 0
-    for step in range(5):
+    for step in range(3):
         circle.write_text(new_text if step % 2 == 0 else old_text, encoding="utf-8")
         process = build(circle, out, pdfs=True, temporary=temporary)
-        time.sleep(full * (0.2 + 0.15 * step))  # from MkDocs well into WeasyPrint
+        time.sleep(full * (0.25 + 0.25 * step))  # in MkDocs, then well into WeasyPrint
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=60)
         assert digest(published) in (versions["old"], versions["new"]), f"half a handbook at step {step}"
