@@ -17,7 +17,10 @@ from pathlib import Path
 import pytest
 from filelock import FileLock
 
-from helpers import GIT_ENV, ROOT, sh
+from handbook_gen.build import build, failed
+from handbook_gen.circle.validate import check_file
+from handbook_gen.common.freshness import Settings
+from helpers import EPOCH, EXAMPLE, GIT_ENV, MINIMAL, ROOT, sh, write
 
 
 # The end-to-end modules: each builds real sites (MkDocs), PDFs, a wheel, runs CI files or
@@ -27,7 +30,7 @@ SLOW_MODULES = {"test_build", "test_incremental", "test_kill", "test_package", "
                 "test_board_gitlab", "test_pdf", "test_site", "test_preview", "test_workflows",
                 "test_property", "test_content", "test_hostile_text"}
 SLOW_FIXTURES = {"built", "site", "site_root", "handbook", "examples", "example_site", "dist",
-                 "wheel", "user_env", "board", "browser", "http_base", "built_pdfs"}
+                 "wheel", "user_env", "board", "browser", "http_base", "built_pdfs", "example_output"}
 
 
 def is_slow(item) -> bool:
@@ -68,6 +71,23 @@ def made_once(tmp_path_factory, worker_id: str, name: str, make) -> Path:
             make(folder)
             (folder / ".made").touch()
     return folder
+
+
+@pytest.fixture(scope="session")
+def example_output(tmp_path_factory, worker_id) -> Path:
+    """An output folder with arkade-noord (Dutch, with a site_url) and minimal-en (English,
+    without), built with their PDFs and books under SOURCE_DATE_EPOCH, once per run for
+    test_pdf.py and test_book.py. Read only: a test copies what it changes."""
+    def make(out: Path) -> None:
+        english = MINIMAL.read_text(encoding="utf-8").replace("id: minimal", "id: minimal-en", 1)
+        english_file = write(out, "minimal-en.yaml", english.replace("format: 1", "format: 1\nlanguage: en", 1))
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+            checked = [check_file(EXAMPLE), check_file(english_file)]
+            assert checked[1].circle.language == "en" and not checked[1].circle.site_url
+            assert not failed(build(checked, out / "site", Settings(use_history=False)))
+
+    return made_once(tmp_path_factory, worker_id, "example-output", make) / "site"
 
 
 @pytest.fixture(scope="session")

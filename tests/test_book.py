@@ -15,28 +15,18 @@ from pypdf import PdfReader
 from handbook_gen.pdf import book
 from handbook_gen.site import pages
 from handbook_gen.pdf import printer as pdf
-from handbook_gen.build import build, failed
-from handbook_gen.common.freshness import Settings, read_stamp
+from handbook_gen.common.freshness import read_stamp
 from handbook_gen.circle.validate import check_file
-from helpers import EPOCH, EXAMPLE, MINIMAL, write
+from helpers import EPOCH, EXAMPLE
 
 slow = pytest.mark.slow
 SITE_URL = "https://intranet.arkade.example/handboeken/"  # circles/arkade-noord.yaml's
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
+def site(example_output) -> Path:
     """The output folder with arkade-noord (Dutch, site_url) and minimal-en (English, none)."""
-    folder = tmp_path_factory.mktemp("book")
-    english = MINIMAL.read_text(encoding="utf-8").replace("id: minimal", "id: minimal-en", 1)
-    english_file = write(folder, "minimal-en.yaml", english.replace("format: 1", "format: 1\nlanguage: en", 1))
-    out = folder / "site"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SOURCE_DATE_EPOCH", EPOCH)
-        checked = [check_file(EXAMPLE), check_file(english_file)]
-        assert checked[1].circle.language == "en" and not checked[1].circle.site_url
-        assert not failed(build(checked, out, Settings(use_history=False)))
-    return out
+    return example_output
 
 
 @pytest.fixture(scope="module")

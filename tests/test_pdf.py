@@ -27,7 +27,7 @@ from handbook_gen.common.freshness import Settings, read_stamp
 from handbook_gen.site.pages import FORMS, REVIEW_FORMS
 from handbook_gen.year.review_day import plan_day
 from handbook_gen.circle.validate import check_file
-from helpers import EPOCH, EXAMPLE, FORM_PAGES, built_site, write
+from helpers import EPOCH, EXAMPLE, FORM_PAGES, write
 
 LEAST_LAST_PAGE = 1 / 3  # a form's last page holds at least this much of a page, not a few lines
 # From circles/arkade-noord.yaml: the review at CBS Het Kompas, by two visiting schools.
@@ -36,8 +36,8 @@ KOMPAS = {"id": "review-kompas", "school": "CBS Het Kompas", "date": "donderdag 
 
 
 @pytest.fixture(scope="module")
-def handbook(tmp_path_factory) -> Path:
-    return built_site(tmp_path_factory.mktemp("site"), EXAMPLE, EPOCH) / "arkade-noord"
+def handbook(example_output) -> Path:
+    return example_output / "arkade-noord"
 
 
 @pytest.fixture(scope="module")
