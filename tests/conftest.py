@@ -33,6 +33,22 @@ SLOW_FIXTURES = {"built", "site", "site_root", "handbook", "examples", "example_
                  "wheel", "user_env", "board", "browser", "http_base", "built_pdfs", "example_output"}
 
 
+# The longest modules, longest first (measured: pytest --durations). xdist hands out whole
+# modules in collection order (--no-loadscope-reorder, pyproject.toml), so these start first and
+# the short ones fill in at the end, rather than one long module running alone while the other
+# worker has nothing left. Neighbours here never wait on the same made_once fixture at the start.
+LONGEST_FIRST = ["test_package", "test_pdf", "browser/test_accessibility", "test_workflows",
+                 "test_kill", "browser/test_example_handbooks", "test_hostile_text",
+                 "test_board_gitlab", "test_book", "test_incremental", "browser/test_engines",
+                 "test_board_github", "browser/test_day_pages"]
+
+
+def run_order(item) -> int:
+    """Where an item's module comes in LONGEST_FIRST; the others after, as collected."""
+    module = item.path.relative_to(ROOT / "tests").with_suffix("").as_posix()
+    return LONGEST_FIRST.index(module) if module in LONGEST_FIRST else len(LONGEST_FIRST)
+
+
 def is_slow(item) -> bool:
     return (item.path.stem in SLOW_MODULES or "browser" in item.path.parts
             or bool(SLOW_FIXTURES & set(getattr(item, "fixturenames", ()))))
@@ -41,6 +57,8 @@ def is_slow(item) -> bool:
 def pytest_collection_modifyitems(config, items):
     """`-m 'not slow'` is the inner loop: tests on in-memory circles only. The fuzz run (10,000
     cases) is only taken when asked for by name (`-m fuzz`), whatever else -m selects."""
+    if missing := [name for name in LONGEST_FIRST if not (ROOT / "tests" / f"{name}.py").is_file()]:
+        raise pytest.UsageError(f"tests/conftest.py: LONGEST_FIRST names no module {missing}")
     wants_fuzz = "fuzz" in (config.option.markexpr or "") and "not fuzz" not in config.option.markexpr
     kept, dropped = [], []
     for item in items:
@@ -49,7 +67,7 @@ def pytest_collection_modifyitems(config, items):
         (kept if wants_fuzz or not item.get_closest_marker("fuzz") else dropped).append(item)
     if dropped:
         config.hook.pytest_deselected(items=dropped)
-        items[:] = kept
+    items[:] = sorted(kept, key=run_order)  # stable: a module's own tests keep their order
 
 
 @pytest.fixture
