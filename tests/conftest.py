@@ -3,8 +3,11 @@
 `at_root` runs a test in the repository's top folder, where the command line's relative paths
 (tests/broken/…) point; the modules that need it say so with `pytest.mark.usefixtures`.
 
+`example_output` is the example built with its PDFs and books, for test_pdf.py and test_book.py.
 The others are those of the installed tool (helpers `sh`, `edit_circle`), used by test_package.py
-and test_board_*.py: the wheel is built and installed once per run, shared by the xdist workers.
+and test_board_*.py. These are made once per run, shared by the xdist workers (`made_once`).
+
+The run order: the longest modules first (LONGEST_FIRST), so both workers finish together.
 """
 
 from __future__ import annotations
