@@ -64,6 +64,8 @@ def test_installed_wheel_builds_a_circle_from_an_empty_folder(user_env, tmp_path
     page = (tmp_path / "site/noord/index.html").read_text(encoding="utf-8")
     assert "Cirkel Noord" in page and "assets/stylesheets/print.css" in page
     assert (tmp_path / "site/noord/calendars/circle.ics").is_file()
+    assert (tmp_path / "site/noord/formulieren/formulieren.pdf").is_file()  # paper.css is in the wheel
+    assert list((tmp_path / "site/noord/reviews").glob("*.pdf"))
     assert (tmp_path / "site/index.html").is_file()
     schema = json.loads(sh(["handbook-gen", "schema"], tmp_path, user_env).stdout)
     assert schema["type"] == "object"
