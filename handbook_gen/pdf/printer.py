@@ -151,13 +151,18 @@ def _planned(root: Path, plan: dict[str, list[str]]) -> dict[str, list[Path]]:
 _PARSED_CSS: dict[str, object] = {}
 
 
-def _own_stylesheet(path: Path):
-    """A stylesheet of the generator's own, parsed once per process (an edited file anew)."""
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+def _parsed(digest: str, **source):
+    """The stylesheet whose bytes have this digest, parsed from `source` (weasyprint.CSS's
+    filename=, or url= and url_fetcher=) the first time this process asks for it."""
     if digest not in _PARSED_CSS:
         with _quiet_weasyprint():
-            _PARSED_CSS[digest] = _weasyprint().CSS(filename=str(path), media_type="print")
+            _PARSED_CSS[digest] = _weasyprint().CSS(media_type="print", **source)
     return _PARSED_CSS[digest]
+
+
+def _own_stylesheet(path: Path):
+    """A stylesheet of the generator's own, parsed once per process (an edited file anew)."""
+    return _parsed(hashlib.sha256(path.read_bytes()).hexdigest(), filename=str(path))
 
 
 class Printer:
@@ -253,15 +258,8 @@ class Printer:
         return self._digests[url]
 
     def _stylesheets(self, page_url: str, html: str) -> list:
-        sheets = []
-        for url in self._linked(page_url, html):
-            digest = self._digest(url)
-            if digest not in _PARSED_CSS:
-                with _quiet_weasyprint():
-                    _PARSED_CSS[digest] = _weasyprint().CSS(
-                        url=url, url_fetcher=self._fetcher, media_type="print")
-            sheets.append(_PARSED_CSS[digest])
-        return sheets
+        return [_parsed(self._digest(url), url=url, url_fetcher=self._fetcher)
+                for url in self._linked(page_url, html)]
 
 
 def print_job(printer: Printer, pages: list[Path]):

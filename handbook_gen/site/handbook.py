@@ -15,7 +15,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-from functools import lru_cache, partial
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
 import yaml
@@ -128,19 +128,15 @@ def _write_pdfs(built: Path, docs: dict, nav: list, language: str, out_dir: Path
                 cover: book.Cover | None, workers: int) -> dict:
     """The stamp's "pdfs" and "book": the PDFs of the plan, and the book when there is a cover.
     With more than one worker they are laid out in worker processes, the book beside the others."""
-    pool = processes.pool(workers) if workers > 1 else contextlib.nullcontext()
-    with pool as pool:
-        made_book = None  # a function that gives the book's stamp entry, once it is made
-        if cover is not None:
-            book_args = (built, nav, cover, language, out_dir, shared_assets, published, previous.get("book"))
-            made_book = (pool.submit(_write_book, *book_args).result if pool
-                         else partial(_write_book, *book_args))
+    book_args = (built, nav, cover, language, out_dir, shared_assets, published, previous.get("book"))
+    with processes.pool(workers) if workers > 1 else contextlib.nullcontext() as pool:
+        book_job = pool.submit(_write_book, *book_args) if pool and cover is not None else None
         made = {"pdfs": pdf.write_pdfs(built, pdf_plan(docs), language,
                                        out_dir / SHARED_FOLDER if shared_assets else None,
                                        previous=published, previous_keys=previous.get("pdfs"),
                                        store=pdf_store, pool=pool)}
-        if made_book:
-            made["book"] = made_book()
+        if cover is not None:
+            made["book"] = book_job.result() if book_job else _write_book(*book_args)
     return made
 
 
