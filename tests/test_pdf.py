@@ -270,6 +270,21 @@ def test_a_pdf_key_changes_with_the_stylesheets_and_the_epoch(handbook, tmp_path
     assert pdf.Printer(handbook, shared).key(page) != before
 
 
+def test_the_pdfs_use_the_themes_stylesheets_not_the_site_engines(handbook, tmp_path):
+    """The PDFs have their own type (typeset.css) in place of Material's stylesheet: a change to
+    the engine's stylesheet changes neither a PDF's key nor its layout."""
+    shared = shutil.copytree(handbook.parent / "assets", tmp_path / "assets")
+    page = [handbook / "formulieren" / "lesbezoek.html"]
+    before = pdf.Printer(handbook, shared)
+    key, laid_out = before.key(page), before.render_together(page).write_pdf()
+    (engines,) = (shared / "stylesheets").glob("main.*.css")  # Material's, named by its hash
+    with engines.open("a", encoding="utf-8") as css:
+        css.write("\n.md-typeset { font-size: 40pt !important; }\n")
+    after = pdf.Printer(handbook, shared)
+    assert after.key(page) == key
+    assert after.render_together(page).write_pdf() == laid_out
+
+
 def test_a_pdf_key_changes_with_an_image_on_its_page_but_not_with_the_folder(handbook, tmp_path):
     copy = shutil.copytree(handbook, tmp_path / "one" / "arkade-noord")
     shared = handbook.parent / "assets"

@@ -203,7 +203,6 @@ def title_of(cover: Cover, language: str) -> str:
 
 
 _ARTICLE = re.compile(r'<article class="md-content__inner.*?</article>', re.DOTALL)
-_STYLESHEET_LINK = re.compile(r'<link rel="stylesheet"[^>]*>')
 
 
 def book_html(root: Path, contents: list[Chapter], cover: Cover, front: str, language: str) -> str:
@@ -214,7 +213,7 @@ def book_html(root: Path, contents: list[Chapter], cover: Cover, front: str, lan
     html_tag = first[first.find("<html"):first.find(">", first.find("<html")) + 1]
     title = html.escape(title_of(cover, language), quote=False)
     head = (f'{html_tag}<head><meta charset="utf-8"><title>{title}</title>'
-            + "".join(_STYLESHEET_LINK.findall(first[:body])) + "</head>")
+            + "".join(pdf.theme_stylesheet_links(first[:body])) + "</head>")
     parts = [head, first[body:first.find(">", body) + 1], front]
     for chapter in contents:
         parts.append(_chapter_html(root, chapter))

@@ -1,11 +1,13 @@
 """Built handbook pages -> PDFs: per review its day pack, its preparation and its workshop, and
 one PDF of all blank forms.
 
-The PDFs are the pages MkDocs already built, rendered by WeasyPrint under the theme's print
-stylesheet (print.css: no navigation, header, footer or search; each form on a new A4 page). So
-the PDF and a page printed from the browser come from the same HTML and CSS; the PDFs only add
-ruled space for notes (paper.css). Which pages make which PDF, in which order, is the handbook's
-plan (see site/handbook.py: each page's front matter).
+The PDFs are the pages the site engine already built, rendered by WeasyPrint under the theme's
+own stylesheets (handbook.css, and print.css: no navigation, header, footer or search; each form
+on a new A4 page), the same a browser prints a page with. In place of the engine's stylesheet
+(Material's, nearly all for the screen) the PDFs have their own type (typeset.css), so they look
+the same under any engine and lay out in less time; and they add ruled space for notes
+(paper.css). Which pages make which PDF, in which order, is the handbook's plan (see
+site/handbook.py: each page's front matter).
 
 Every PDF is printed duplex: each sheet (`.lts-sheet`: the programme, a day card) and each form
 (`.lts-form`) starts on a front page, and where one has an odd number of pages its back is a
@@ -23,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
+import posixpath
 import re
 import shutil
 from functools import cached_property, lru_cache
@@ -38,10 +41,12 @@ from handbook_gen.common.files import write_atomically
 from handbook_gen.site.pages import FORMS
 from handbook_gen.common.reproducible import epoch_text, source_date
 from handbook_gen.common.errors import HandbookError
+from handbook_gen.common.resources import resource
 
 FORM_CLASS = "lts-form"
 SHEET_CLASS = "lts-sheet"  # a printed unit that is not a form: the programme, a day card
 UNIT_CLASSES = (FORM_CLASS, SHEET_CLASS)
+TYPESET_CSS = Path(__file__).with_name("typeset.css")  # the PDFs' type, for the engine's stylesheet
 PAPER_CSS = Path(__file__).with_name("paper.css")  # what only the PDFs add to print.css
 
 
@@ -50,7 +55,7 @@ def _printer_version() -> str:
     """What else a PDF depends on besides its pages: this module and the libraries that lay it
     out. Asked when a key is made, not at import: `--no-pdf` builds import this module too."""
     return " ".join([*(hashlib.sha256(path.read_bytes()).hexdigest()
-                       for path in (Path(__file__), PAPER_CSS)),
+                       for path in (Path(__file__), TYPESET_CSS, PAPER_CSS)),
                      *(f"{name}={version(name)}" for name in ("weasyprint", "pydyf"))])
 
 
@@ -197,9 +202,10 @@ class Printer:
 
     def render_together(self, pages: list[Path]):
         """Pages of one folder laid out as one document, each starting on a new sheet, under
-        the theme's stylesheets and the PDFs' own (paper.css)."""
+        the PDFs' type (typeset.css), the theme's stylesheets and the PDFs' paper (paper.css)."""
         html = self._printed(pages)
-        sheets = self._stylesheets(pages[0].as_uri(), html) + [_own_stylesheet(PAPER_CSS)]
+        sheets = ([_own_stylesheet(TYPESET_CSS)] + self._stylesheets(pages[0].as_uri(), html)
+                  + [_own_stylesheet(PAPER_CSS)])
         source = _weasyprint().HTML(string=html, base_url=pages[0].as_uri(),
                                     url_fetcher=self._page_fetcher, media_type="print")
         _unlink(source.etree_element)  # before render, which first reads the tree
@@ -208,9 +214,10 @@ class Printer:
 
     def lay_out(self, html: str, base_url: str, prepare, stylesheets: list[Path] = ()):
         """Any printed HTML made of this handbook's pages (the whole-handbook book, book.py):
-        laid out with the theme stylesheets it links, parsed once per process, then
-        `stylesheets` (files of the generator's own); `prepare` edits the parsed tree first."""
-        sheets = self._stylesheets(base_url, html) + [_own_stylesheet(path) for path in stylesheets]
+        laid out with the PDFs' type, the theme stylesheets it links, parsed once per process,
+        then `stylesheets` (files of the generator's own); `prepare` edits the parsed tree first."""
+        sheets = ([_own_stylesheet(TYPESET_CSS)] + self._stylesheets(base_url, html)
+                  + [_own_stylesheet(path) for path in stylesheets])
         source = _weasyprint().HTML(string=html, base_url=base_url,
                                     url_fetcher=self._page_fetcher, media_type="print")
         prepare(source.etree_element)
@@ -301,7 +308,7 @@ def _printed_html(pages: list[str], notes: str = "") -> str:
     if body < 0 or any(_ARTICLE_START not in page for page in pages):
         if len(pages) > 1:
             raise ValueError("only Material pages can be printed together")
-        return first
+        return _STYLESHEET_LINK.sub(lambda link: "".join(theme_stylesheet_links(link[0])), first)
     articles = [page[page.index(_ARTICLE_START):page.index("</article>") + len("</article>")]
                 for page in pages]
     heading = _HEADING.search(articles[0])
@@ -311,7 +318,7 @@ def _printed_html(pages: list[str], notes: str = "") -> str:
     html_start = first.find("<html")
     head = (first[html_start:first.find(">", html_start) + 1]
             + f'<head><meta charset="utf-8"><title>{title}</title>'
-            + "".join(_STYLESHEET_LINK.findall(first[:body])) + "</head>")
+            + "".join(theme_stylesheet_links(first[:body])) + "</head>")
     if notes:
         articles.append(_NOTES_PAGE.format(title=escape(notes)))
     return head + first[body:body_end] + "".join(articles) + "</body></html>"
@@ -415,6 +422,20 @@ def _stylesheet_links(html: str) -> list[str]:
     head = html[:html.find("<body")]
     return [unescape(href) for link in _STYLESHEET_LINK.findall(head)
             for href in _HREF.findall(link)]
+
+
+def theme_stylesheet_links(head: str) -> list[str]:
+    """The <link rel="stylesheet"> tags in `head` that link a stylesheet of the theme's own
+    (theme/assets/stylesheets), in order: the only ones of a page's a PDF uses."""
+    return [link for link in _STYLESHEET_LINK.findall(head)
+            if any(posixpath.basename(urlsplit(unescape(href)).path) in _theme_stylesheets()
+                   for href in _HREF.findall(link))]
+
+
+@lru_cache(maxsize=1)
+def _theme_stylesheets() -> frozenset[str]:
+    """The file names of the theme's own stylesheets, which the pages link beside the engine's."""
+    return frozenset(path.name for path in (resource("theme") / "assets" / "stylesheets").glob("*.css"))
 
 
 @contextlib.contextmanager
