@@ -237,11 +237,11 @@ def cmd_privacy(args) -> int:
         place = found.file if found.line == 0 else f"{found.file}:{found.line}:{found.column}"
         print(f"{place}: {texts.text(f'feeds.privacy.{key}', circle=found.circle)}")
     if findings:
-        print(texts.text("feeds.privacy.found", count=len(findings)), file=sys.stderr)
+        print(texts.text("feeds.privacy.found", places=texts.count(len(findings), "place")), file=sys.stderr)
         return EXIT_INPUT
     files = sum(1 for path in args.paths for p in ([path] if path.is_file() else path.rglob("*"))
                 if p.is_file())
-    print(texts.text("feeds.privacy.clean", files=files))
+    print(texts.text("feeds.privacy.clean", files=texts.count(files, "file")))
     return EXIT_OK
 
 

@@ -37,7 +37,7 @@ def minimal(**replace: str) -> str:
 def test_example_circles_validate_cleanly(capsys):
     code, out, _ = run(["validate", "--strict", "circles"], capsys)
     assert code == 0, out
-    assert out.strip().splitlines()[-1].startswith(f"{len(list((ROOT / 'circles').glob('*.yaml')))} bestand(en) gecontroleerd: geen fouten, 0 waarschuwing(en)")
+    assert out.strip().splitlines()[-1].startswith(f"{len(list((ROOT / 'circles').glob('*.yaml')))} bestanden gecontroleerd: geen fouten, 0 waarschuwingen")
 
 
 def test_minimal_circle_has_no_problem_at_all():
@@ -90,7 +90,7 @@ def test_errors_exit_1_warnings_exit_0(capsys):
 def test_one_broken_file_among_good_ones_fails_the_run(capsys):
     code, out, _ = run(["validate", "circles", "tests/broken/reviewer-is-host.yaml"], capsys)
     assert code == 1
-    assert out.strip().splitlines()[-1].startswith("3 bestand(en) gecontroleerd: 1 fout(en)")
+    assert out.strip().splitlines()[-1].startswith("3 bestanden gecontroleerd: 1 fout,")
 
 
 # --- circle ids across files ----------------------------------------------------------------
@@ -111,7 +111,7 @@ def test_the_same_file_named_twice_is_checked_once(capsys):
     code, out, _ = run(["validate", "tests/circles/minimal.yaml", "tests/circles"], capsys)
     assert code == 0, out
     files = len(list((ROOT / "tests" / "circles").glob("*.yaml")))  # minimal.yaml among them
-    assert out.strip().splitlines()[-1].startswith(f"{files} bestand(en) gecontroleerd")
+    assert out.strip().splitlines()[-1].startswith(f"{files} bestanden gecontroleerd")
     assert "minimal.yaml" not in out  # no problem, and not named twice
 
 
@@ -192,7 +192,7 @@ def test_lang_en(capsys):
     assert code == 1
     assert ("tests/broken/reviewer-is-host.yaml:52:27: error: reviews[0].reviewers[1]: 'school-a' "
             "hosts this review and cannot also be a reviewer.") in out
-    assert "1 file(s) checked: 1 error(s), 0 warning(s)." in out
+    assert "1 file checked: 1 error, 0 warnings." in out
 
 
 def test_circle_in_english_gets_english_messages(tmp_path, capsys):
@@ -201,7 +201,7 @@ def test_circle_in_english_gets_english_messages(tmp_path, capsys):
     code, out, _ = run(["validate", str(path)], capsys)
     assert code == 0
     assert "'Opleidingsdag' falls on a weekend (Saturday, 11 October 2025). Is the date right?" in out
-    assert "1 file(s) checked: no errors, 1 warning(s)." in out
+    assert "1 file checked: no errors, 1 warning." in out
 
 
 def test_english_circle_with_schema_errors_still_speaks_english(tmp_path, capsys):
@@ -239,6 +239,17 @@ def test_locale_files_have_the_same_keys():
     en = yaml.safe_load((ROOT / "handbook_gen/locale/en/messages.yaml").read_text(encoding="utf-8"))
     assert keys(nl) == keys(en)
 
+
+
+def test_a_number_goes_with_its_noun_in_both_languages():
+    """No "bestand(en)": one file is "1 bestand", none or more take the plural."""
+    from handbook_gen.common.i18n import catalog
+    dutch, english = catalog("nl"), catalog("en")
+    assert [dutch.count(n, "file") for n in (0, 1, 2)] == ["0 bestanden", "1 bestand", "2 bestanden"]
+    assert dutch.count(1, "warning") == "1 waarschuwing" and dutch.count(3, "place") == "3 plekken"
+    assert [english.count(n, "error") for n in (0, 1, 2)] == ["0 errors", "1 error", "2 errors"]
+    nouns = {language: set(catalog(language).get("counts")) for language in ("nl", "en")}
+    assert nouns["nl"] == nouns["en"]
 
 # --- no traceback ever ------------------------------------------------------------------------
 

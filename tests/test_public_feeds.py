@@ -178,6 +178,7 @@ def test_privacy_command_reports_file_and_place_and_exits_1(circles_dir, tmp_pat
     (public / "clean.ics").write_bytes(b"BEGIN:VCALENDAR\r\nSUMMARY:Startworkshop\r\nEND:VCALENDAR\r\n")
     code, out, err = run(["privacy", str(public), "--circles", str(circles_dir)], capsys)
     assert code == 0, out + err
+    assert "gevonden in 1 bestand." in out
     (public / "sub").mkdir()
     (public / "sub" / "leak.ics").write_text("BEGIN:VCALENDAR\nX:ok\nDESCRIPTION:bel 050-1234567 of\n"
                                              "  mail a.devries@arkade.example\n", encoding="utf-8")
@@ -186,6 +187,7 @@ def test_privacy_command_reports_file_and_place_and_exits_1(circles_dir, tmp_pat
     assert f"{public / 'sub' / 'leak.ics'}:3:17: telefoonnummer van een persoon uit" in out
     assert f"{public / 'sub' / 'leak.ics'}:4:8: e-mailadres" in out  # on the folded line
     assert "a.devries" not in out + err  # the log does not repeat what it found
+    assert "2 plekken met persoonsgegevens" in err
     # a name counts only where the circle file leaves names out of public feeds
     (public / "sub" / "leak.ics").write_text("SUMMARY:Overleg met Anna de Vries\n", encoding="utf-8")
     assert run(["privacy", str(public), "--circles", str(circles_dir)], capsys)[0] == 0

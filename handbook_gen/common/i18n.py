@@ -37,6 +37,11 @@ class Catalog:
         template = self.get(key)
         return template.format(**params) if params else template
 
+    def count(self, number: int, noun: str) -> str:
+        """'1 bestand', '0 bestanden', '2 bestanden': a number with its noun (counts.yaml)."""
+        one, other = self.get(f"counts.{noun}")
+        return f"{number} {one if number == 1 else other}"
+
     def message(self, code: str, /, **params) -> str:
         return self.text(f"messages.{code}", **params)
 

@@ -25,10 +25,11 @@ def counts(problems: list[Reported]) -> tuple[int, int]:
 
 
 def summary(problems: list[Reported], files: int, texts: Catalog, strict: bool) -> str:
-    """'2 bestand(en) gecontroleerd: 1 fout(en), 0 waarschuwing(en).'"""
+    """'2 bestanden gecontroleerd: 1 fout, 0 waarschuwingen.'"""
     errors, warnings = counts(problems)
     key = "cli.summary_errors" if errors or (strict and warnings) else "cli.summary_ok"
-    line = texts.message(key, files=files, errors=errors, warnings=warnings)
+    line = texts.message(key, files=texts.count(files, "file"), errors=texts.count(errors, "error"),
+                         warnings=texts.count(warnings, "warning"))
     return line + (" " + texts.message("cli.strict") if strict and warnings else "")
 
 
