@@ -12,18 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from handbook_gen.circle.model import Circle, Review, School, Visit
-from handbook_gen.year.review_day import ReviewDay, Slot, plan_day
+from handbook_gen.year.review_day import DUTIES, ReviewDay, Slot, plan_day
 from handbook_gen.year.schedule import identity
-
-# What each role does on the day, as programme parts (review_day.MINUTES keys) in day order.
-DUTIES = {
-    "chair": ("briefing", "findings", "feedback"),  # leads them, and sends the report after
-    "peer_reviewer": ("team",),  # the team conversation, with the other visiting peer reviewers
-    "schoolcoach": ("pupil_voice",),  # the pupils' conversation, with the other visiting coaches
-    "notes": ("feedback",),  # the lead school's schoolcoach notes the feedback for the report
-    "host_leader": ("context", "feedback"),
-    "host_coach": ("context", "follow_up", "feedback"),
-}
 
 
 @dataclass(frozen=True)

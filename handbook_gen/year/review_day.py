@@ -124,8 +124,8 @@ class Stack:
     def takes_part(self, part: str) -> bool:
         """Whether this person is in a part of the day: everything but the other role's
         conversation (the schoolcoaches talk with the pupils, the peer reviewers with the team)."""
-        other = {"schoolcoach": "team", "peer_reviewer": "pupil_voice"}[self.role]
-        return part != other or part in self.leads
+        other = "peer_reviewer" if self.role == "schoolcoach" else "schoolcoach"
+        return part not in DUTIES[other] or part in self.leads
 
     @property
     def partners(self) -> tuple[str, ...]:
@@ -162,11 +162,16 @@ def plan_day(circle: Circle, review: Review) -> ReviewDay:
         host_leaders=_names([host], "peer_reviewers"), host_coaches=_names([host], "schoolcoaches"))
 
 
-# Who leads which part of the day (see the programme's texts): the chair the briefing, the
-# findings and the feedback; the visiting schoolcoaches the pupils' conversation; the visiting
-# peer reviewers the team conversation.
-CHAIR_PARTS = ("briefing", "findings", "feedback")
-ROLE_PARTS = {"schoolcoach": ("pupil_voice",), "peer_reviewer": ("team",)}
+# Who leads or does which part of the day (see the programme's texts), as MINUTES keys in day
+# order: the one home of these roles, for the pack (a visitor's card) and the feeds (person_day).
+DUTIES = {
+    "chair": ("briefing", "findings", "feedback"),  # the lead school's peer reviewer; sends the report
+    "peer_reviewer": ("team",),  # the visiting peer reviewers: the team conversation
+    "schoolcoach": ("pupil_voice",),  # the visiting schoolcoaches: the pupils' conversation
+    "notes": ("feedback",),  # the lead school's schoolcoach notes the feedback for the report
+    "host_leader": ("context", "feedback"),
+    "host_coach": ("context", "follow_up", "feedback"),
+}
 
 
 def _stacks(visiting: list[School], review: Review, chair: tuple[str, ...],
@@ -187,7 +192,7 @@ def _stacks(visiting: list[School], review: Review, chair: tuple[str, ...],
         else:
             sheets = tuple(Sheet(i, unplanned, pairs[person.name])
                            for i in range(1, unplanned + 1))
-        leads = (CHAIR_PARTS if person.name in chair else ()) + ROLE_PARTS[role]
+        leads = (DUTIES["chair"] if person.name in chair else ()) + DUTIES[role]
         stacks.append(Stack(number, person, school, role, sheets, leads))
     return tuple(stacks)
 
