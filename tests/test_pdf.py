@@ -27,7 +27,7 @@ from handbook_gen.common.freshness import Settings, read_stamp
 from handbook_gen.site.pages import FORMS, REVIEW_FORMS
 from handbook_gen.year.review_day import plan_day
 from handbook_gen.circle.validate import check_file
-from helpers import EPOCH, EXAMPLE, FORM_PAGES, write
+from helpers import EPOCH, EXAMPLE, FORM_PAGES, ROOT, write
 
 LEAST_LAST_PAGE = 1 / 3  # a form's last page holds at least this much of a page, not a few lines
 # From circles/arkade-noord.yaml: the review at CBS Het Kompas, by two visiting schools.
@@ -283,6 +283,27 @@ def test_the_pdfs_use_the_themes_stylesheets_not_the_site_engines(handbook, tmp_
     after = pdf.Printer(handbook, shared)
     assert after.key(page) == key
     assert after.render_together(page).write_pdf() == laid_out
+
+
+def test_a_pdf_keeps_the_themes_stylesheet_links_and_drops_the_engines():
+    head = ('<link rel="stylesheet" href="../assets/stylesheets/main.57a0d79d.min.css">'
+            '<link rel="stylesheet" href="../assets/stylesheets/palette.css">'
+            '<link rel="stylesheet" href="../assets/stylesheets/print.css?v=2">'
+            '<link rel="stylesheet" href="../assets/other/print.css">')  # not the theme's folder
+    assert pdf.theme_stylesheet_links(head) == [
+        '<link rel="stylesheet" href="../assets/stylesheets/palette.css">',
+        '<link rel="stylesheet" href="../assets/stylesheets/print.css?v=2">']
+
+
+def test_every_kind_of_admonition_the_pages_use_has_its_colour_on_paper():
+    """typeset.css stands in for Material's stylesheet: a kind of box without a rule there would
+    print in the default blue."""
+    used = {kind for page in (ROOT / "docs_templates").rglob("*.md")
+            for kind in re.findall(r"^\s*!!!\s+(\w+)", page.read_text(encoding="utf-8"), re.MULTILINE)}
+    css = pdf.TYPESET_CSS.read_text(encoding="utf-8")
+    assert used, "no admonitions found: the pattern is out of date"
+    missing = {kind for kind in used - {"note"} if f".admonition.{kind} " not in css}  # note: the default
+    assert not missing, f"typeset.css has no colour for: {sorted(missing)}"
 
 
 def test_a_pdf_key_changes_with_an_image_on_its_page_but_not_with_the_folder(handbook, tmp_path):

@@ -2,7 +2,8 @@
 
 For boards whose intranet shows no HTML (SharePoint, Teams, OneDrive open a PDF inline, not an
 uploaded site). Like the other PDFs (pdf.py) the book is made after the site is built, from the
-built pages, with WeasyPrint under the theme's print stylesheet: it needs no MkDocs plugin and
+built pages, with WeasyPrint under the PDFs' type (typeset.css) and the theme's stylesheets,
+print.css among them: it needs no MkDocs plugin and
 shows what the pages show. It holds, in this order:
 
 - a cover: the circle, its board, the school year and the build's date (SOURCE_DATE_EPOCH only);

@@ -151,8 +151,8 @@ def _planned(root: Path, plan: dict[str, list[str]]) -> dict[str, list[Path]]:
     return planned
 
 
-# Parsed theme stylesheets by the digest of their bytes, for every handbook this process prints:
-# parsing Material's takes about 0.3 s, and every page of every handbook links the same ones.
+# Parsed stylesheets by the digest of their bytes, for every handbook this process prints: every
+# page of every handbook links the same ones.
 _PARSED_CSS: dict[str, object] = {}
 
 
@@ -295,20 +295,21 @@ _HREF = re.compile(r'\shref="([^"]*)"')
 
 
 def _printed_html(pages: list[str], notes: str = "") -> str:
-    """The pages as one printed document: the first page's <html> and <body> tags and its
-    stylesheets, titled by its heading, then each page's article (Material's .md-content__inner),
+    """The pages as one printed document: the first page's <html> and <body> tags and the
+    theme's stylesheets it links (theme_stylesheet_links), titled by its heading, then each page's article (Material's .md-content__inner),
     each after the first on a new sheet; with a `notes` title, a lined notes page last (see
     print_job). Nothing else of the page's <head> is kept: the site's
     name in its <title> and the prev/next links change with other pages, and would make its
     PDF be laid out again for nothing.
-    A page that is not a Material page is printed whole (only one such page at a time)."""
+    A page that is not a Material page is printed whole, with all its stylesheets (only one
+    such page at a time)."""
     first = pages[0]
     body = first.find("<body")
     body_end = first.find(">", body) + 1
     if body < 0 or any(_ARTICLE_START not in page for page in pages):
         if len(pages) > 1:
             raise ValueError("only Material pages can be printed together")
-        return _STYLESHEET_LINK.sub(lambda link: "".join(theme_stylesheet_links(link[0])), first)
+        return first
     articles = [page[page.index(_ARTICLE_START):page.index("</article>") + len("</article>")]
                 for page in pages]
     heading = _HEADING.search(articles[0])
@@ -428,8 +429,12 @@ def theme_stylesheet_links(head: str) -> list[str]:
     """The <link rel="stylesheet"> tags in `head` that link a stylesheet of the theme's own
     (theme/assets/stylesheets), in order: the only ones of a page's a PDF uses."""
     return [link for link in _STYLESHEET_LINK.findall(head)
-            if any(posixpath.basename(urlsplit(unescape(href)).path) in _theme_stylesheets()
-                   for href in _HREF.findall(link))]
+            if any(_is_theme_stylesheet(href) for href in _HREF.findall(link))]
+
+
+def _is_theme_stylesheet(href: str) -> bool:
+    folder, name = posixpath.split(urlsplit(unescape(href)).path)
+    return folder.endswith("assets/stylesheets") and name in _theme_stylesheets()
 
 
 @lru_cache(maxsize=1)
@@ -440,7 +445,7 @@ def _theme_stylesheets() -> frozenset[str]:
 
 @contextlib.contextmanager
 def _quiet_weasyprint():
-    """Keep WeasyPrint's warnings about Material's screen-only CSS off the terminal."""
+    """Keep WeasyPrint's warnings about screen-only CSS (handbook.css) off the terminal."""
     logger = logging.getLogger("weasyprint")
     saved = logger.level, logger.propagate
     logger.setLevel(logging.ERROR)

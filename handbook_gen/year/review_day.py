@@ -124,8 +124,8 @@ class Stack:
     def takes_part(self, part: str) -> bool:
         """Whether this person is in a part of the day: everything but the other role's
         conversation (the schoolcoaches talk with the pupils, the peer reviewers with the team)."""
-        other = "peer_reviewer" if self.role == "schoolcoach" else "schoolcoach"
-        return part not in DUTIES[other] or part in self.leads
+        other = {"schoolcoach": "team", "peer_reviewer": "pupil_voice"}[self.role]
+        return part != other or part in self.leads
 
     @property
     def partners(self) -> tuple[str, ...]:
