@@ -213,7 +213,7 @@ def print_feeds(feeds_dir: Path, public: bool, had_feeds: bool, language: str | 
     texts = catalog(language)
     if public and feeds_dir.is_dir():
         count = sum(1 for path in feeds_dir.glob("*.ics"))
-        print(texts.text("feeds.written", count=count, path=feeds_dir))
+        print(texts.text("feeds.written", files=texts.count(count, "file"), path=feeds_dir))
     elif had_feeds and not feeds_dir.exists():
         print(texts.text("feeds.removed", path=feeds_dir), file=sys.stderr)
 

@@ -240,7 +240,6 @@ def test_locale_files_have_the_same_keys():
     assert keys(nl) == keys(en)
 
 
-
 def test_a_number_goes_with_its_noun_in_both_languages():
     """No "bestand(en)": one file is "1 bestand", none or more take the plural."""
     from handbook_gen.common.i18n import catalog
@@ -250,6 +249,7 @@ def test_a_number_goes_with_its_noun_in_both_languages():
     assert [english.count(n, "error") for n in (0, 1, 2)] == ["0 errors", "1 error", "2 errors"]
     nouns = {language: set(catalog(language).get("counts")) for language in ("nl", "en")}
     assert nouns["nl"] == nouns["en"]
+
 
 # --- no traceback ever ------------------------------------------------------------------------
 

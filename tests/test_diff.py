@@ -20,17 +20,17 @@ pytestmark = pytest.mark.usefixtures("at_root")  # the command line runs in the 
 # feeds of their peer reviewers and schoolcoaches, and of the coordinator (who gets every event).
 REVIEW_PEOPLE = ("Bram Jansen, Fatima el Amrani, Ingrid Bakker, Joost Mulder, Henk Postma, Saskia de Boer "
                  "en Anna de Vries")
-REVIEW_FEEDS = [f"agenda {feed}: aantal activiteiten anders: 1" for feed in (
+REVIEW_FEEDS = [f"agenda {feed}: aantal gewijzigde activiteiten: 1" for feed in (
     "circle.ics", "peer-reviewers.ics", "schoolcoaches.ics", "school-school-a.ics",
     "school-school-b.ics", "school-school-c.ics")] + [
-    f"persoonlijke agenda's van {REVIEW_PEOPLE}: aantal activiteiten anders: 1"]
+    f"persoonlijke agenda's van {REVIEW_PEOPLE}: aantal gewijzigde activiteiten: 1"]
 # An activity for the whole LtS-team is in every feed, the coordinator's too.
 EVERYONE = ("Bram Jansen, Fatima el Amrani, Ingrid Bakker, Joost Mulder, Henk Postma, Saskia de Boer, "
             "Marloes Visser, Yusuf Demir en Anna de Vries")
-EVERY_FEED = [f"agenda {feed}: aantal activiteiten anders: 1" for feed in (
+EVERY_FEED = [f"agenda {feed}: aantal gewijzigde activiteiten: 1" for feed in (
     "circle.ics", "peer-reviewers.ics", "schoolcoaches.ics", "school-school-a.ics",
     "school-school-b.ics", "school-school-c.ics", "school-school-d.ics")] + [
-    f"persoonlijke agenda's van {EVERYONE}: aantal activiteiten anders: 1"]
+    f"persoonlijke agenda's van {EVERYONE}: aantal gewijzigde activiteiten: 1"]
 
 
 def edited(*edits: tuple[str, str], text: str | None = None) -> str:
@@ -112,15 +112,15 @@ def test_a_cancelled_review_takes_its_preparation_and_workshop_with_it(tmp_path,
         "Peer review bij OBS School A: vervalt (dinsdag 18 november 2025 08:00)",
         "Personeelsworkshop na de peer review OBS School A: vervalt (dinsdag 9 december 2025)",
         # The workshop is for the host's schoolcoaches only: not in the peer reviewers' feeds.
-        "agenda circle.ics: aantal activiteiten anders: 3",
-        "agenda peer-reviewers.ics: aantal activiteiten anders: 2",
-        "agenda schoolcoaches.ics: aantal activiteiten anders: 3",
-        "agenda school-school-a.ics: aantal activiteiten anders: 3",
-        "agenda school-school-b.ics: aantal activiteiten anders: 2",
-        "agenda school-school-c.ics: aantal activiteiten anders: 2",
+        "agenda circle.ics: aantal gewijzigde activiteiten: 3",
+        "agenda peer-reviewers.ics: aantal gewijzigde activiteiten: 2",
+        "agenda schoolcoaches.ics: aantal gewijzigde activiteiten: 3",
+        "agenda school-school-a.ics: aantal gewijzigde activiteiten: 3",
+        "agenda school-school-b.ics: aantal gewijzigde activiteiten: 2",
+        "agenda school-school-c.ics: aantal gewijzigde activiteiten: 2",
         "persoonlijke agenda's van Bram Jansen, Ingrid Bakker, Joost Mulder, "
-        "Henk Postma en Saskia de Boer: aantal activiteiten anders: 2",
-        "persoonlijke agenda's van Fatima el Amrani en Anna de Vries: aantal activiteiten anders: 3",
+        "Henk Postma en Saskia de Boer: aantal gewijzigde activiteiten: 2",
+        "persoonlijke agenda's van Fatima el Amrani en Anna de Vries: aantal gewijzigde activiteiten: 3",
     ]
 
 
@@ -153,7 +153,7 @@ def test_review_host(tmp_path, capsys):
         "Peer review bij IKC School D: gastschool nu IKC School D (was OBS School A)",
         "Personeelsworkshop na de peer review IKC School D: locatie nu IKC School D (was OBS School A)",
     ]
-    assert "agenda school-school-d.ics: aantal activiteiten anders: 3" in lines
+    assert "agenda school-school-d.ics: aantal gewijzigde activiteiten: 3" in lines
 
 
 def test_review_reviewers_lead_and_focus(tmp_path, capsys):
@@ -202,7 +202,7 @@ def test_people_added_removed_moved_and_their_contact(tmp_path, capsys):
         "Henk Postma: niet meer in de cirkel (was peer reviewer van Daltonschool C)",
         # A person's review says with whom they lead a part: their teammates' calendars change.
         "persoonlijke agenda's van Bram Jansen, Fatima el Amrani, Ingrid Bakker "
-        "en Saskia de Boer: aantal activiteiten anders: 1",
+        "en Saskia de Boer: aantal gewijzigde activiteiten: 1",
         "nieuwe persoonlijke agenda's: Kees Smit en Henk Postma-de Vries",
         "persoonlijke agenda's vervallen: Joost Mulder en Henk Postma",
     ]
@@ -215,7 +215,7 @@ def test_a_person_is_recognised_by_e_mail_address_after_a_new_name(tmp_path, cap
     assert lines == [
         "Henk Postma-de Vries: nieuwe naam (was Henk Postma)",
         # Ingrid Bakker holds the team conversation with him: her review names him.
-        "persoonlijke agenda's van Ingrid Bakker: aantal activiteiten anders: 1",
+        "persoonlijke agenda's van Ingrid Bakker: aantal gewijzigde activiteiten: 1",
         # A personal calendar's address comes from the name.
         "nieuwe persoonlijke agenda's: Henk Postma-de Vries",
         "persoonlijke agenda's vervallen: Henk Postma",
@@ -229,14 +229,14 @@ def test_person_moved_to_another_role(tmp_path, capsys):
         "Kees Smit: nieuw, peer reviewer van OBS School A",
         "Bram Jansen: nu schoolcoach van OBS School A (was peer reviewer van OBS School A)",
         # The workshop names the host's schoolcoaches who lead it: its text changes in every feed.
-        "agenda circle.ics: aantal activiteiten anders: 1",
-        "agenda schoolcoaches.ics: aantal activiteiten anders: 1",
-        "agenda school-school-a.ics: aantal activiteiten anders: 1",
+        "agenda circle.ics: aantal gewijzigde activiteiten: 1",
+        "agenda schoolcoaches.ics: aantal gewijzigde activiteiten: 1",
+        "agenda school-school-a.ics: aantal gewijzigde activiteiten: 1",
         "nieuwe persoonlijke agenda's: Kees Smit",
         # The workshop is his now; Fatima el Amrani's workshop names him as a co-lead, and both
         # their reviews say their new part. The coordinator sees the workshop, for information.
-        "persoonlijke agenda's van Bram Jansen en Fatima el Amrani: aantal activiteiten anders: 2",
-        "persoonlijke agenda's van Anna de Vries: aantal activiteiten anders: 1",
+        "persoonlijke agenda's van Bram Jansen en Fatima el Amrani: aantal gewijzigde activiteiten: 2",
+        "persoonlijke agenda's van Anna de Vries: aantal gewijzigde activiteiten: 1",
     ]
 
 
@@ -308,20 +308,20 @@ def test_visits_of_a_review(tmp_path, capsys):
     assert diff(tmp_path, capsys, visits) == [
         "Peer review bij OBS School A: bezoekrooster gewijzigd, aantal lesbezoeken nu 1 (was 0)",
         "persoonlijke agenda's van Bram Jansen, Fatima el Amrani, Ingrid Bakker, "
-        "Joost Mulder, Henk Postma en Saskia de Boer: aantal activiteiten anders: 1"]
+        "Joost Mulder, Henk Postma en Saskia de Boer: aantal gewijzigde activiteiten: 1"]
 
 
 def test_coordinator_e_mail_changes_every_event_of_every_feed(tmp_path, capsys):
     # The coordinator is the ORGANIZER of each event.
     lines = diff(tmp_path, capsys, ("  school: school-a\n", "  school: school-a\n  email: anna@example.org\n"))
     assert lines[0] == "Anna de Vries: e-mailadres nu anna@example.org (was geen)"
-    assert lines[1:] == [f"agenda {feed}: aantal activiteiten anders: {count}" for feed, count in (
+    assert lines[1:] == [f"agenda {feed}: aantal gewijzigde activiteiten: {count}" for feed, count in (
         ("circle.ics", 4), ("peer-reviewers.ics", 3), ("schoolcoaches.ics", 4), ("school-school-a.ics", 4),
         ("school-school-b.ics", 3), ("school-school-c.ics", 3), ("school-school-d.ics", 1))] + [
         "persoonlijke agenda's van Bram Jansen, Ingrid Bakker, Joost Mulder, "
-        "Henk Postma en Saskia de Boer: aantal activiteiten anders: 3",
-        "persoonlijke agenda's van Fatima el Amrani en Anna de Vries: aantal activiteiten anders: 4",
-        "persoonlijke agenda's van Marloes Visser en Yusuf Demir: aantal activiteiten anders: 1",
+        "Henk Postma en Saskia de Boer: aantal gewijzigde activiteiten: 3",
+        "persoonlijke agenda's van Fatima el Amrani en Anna de Vries: aantal gewijzigde activiteiten: 4",
+        "persoonlijke agenda's van Marloes Visser en Yusuf Demir: aantal gewijzigde activiteiten: 1",
     ]
 
 
@@ -411,7 +411,7 @@ def test_markdown_for_a_pull_request(tmp_path, capsys):
         *[f"- {line}" for line in REVIEW_FEEDS[:-1]],
         "- nieuwe persoonlijke agenda's: Bram \\*Jansen\\* \\<b\\>",
         "- persoonlijke agenda's van Fatima el Amrani, Ingrid Bakker, Joost Mulder, "
-        "Henk Postma, Saskia de Boer en Anna de Vries: aantal activiteiten anders: 1",
+        "Henk Postma, Saskia de Boer en Anna de Vries: aantal gewijzigde activiteiten: 1",
         "- persoonlijke agenda's vervallen: Bram Jansen",
     ]) + "\n"
 
@@ -443,7 +443,7 @@ def test_an_english_circle_gets_english_lines(tmp_path, capsys):
         "Opleidingsdag: cancelled (Wednesday, 8 October 2025 09:00)",
         "Peer review at OBS School A: from Tuesday, 18 November 2025 08:00 to Tuesday, 25 November 2025 08:00",
     ]
-    assert "calendar circle.ics: number of events that differ: 2" in lines
+    assert "calendar circle.ics: number of changed events: 2" in lines
 
 
 def test_diff_texts_exist_in_both_languages():
