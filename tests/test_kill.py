@@ -33,6 +33,16 @@ def build(circle: Path, out: Path, pdfs: bool = False, temporary: Path | None = 
                              "-o", str(out)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
+def wait_for_work(out: Path, process: subprocess.Popen, is_work) -> None:
+    """Until the build has a work folder in the output (is_work(path)) or has ended: a kill timed
+    from then hits a build in the middle however long its start took on a busy machine."""
+    deadline = time.monotonic() + 120
+    while process.poll() is None and time.monotonic() < deadline:
+        if any(is_work(path) for path in out.iterdir()):
+            return
+        time.sleep(0.005)
+
+
 def test_sigkill_at_many_moments_leaves_old_or_new_and_no_staging(tmp_path):
     circle = tmp_path / "minimal.yaml"
     old_text = MINIMAL.read_text(encoding="utf-8")
@@ -60,7 +70,11 @@ def test_sigkill_at_many_moments_leaves_old_or_new_and_no_staging(tmp_path):
     for step in range(10):
         circle.write_text(new_text if step % 2 == 0 else old_text, encoding="utf-8")
         process = build(circle, out)
-        time.sleep(full * (0.1 + 0.09 * step))
+        if step % 2:  # from the moment its staging folder is there, at five moments
+            wait_for_work(out, process, lambda path: path.name.endswith(".staging"))
+            time.sleep(full * 0.05 * step)
+        else:  # from its start, at five moments
+            time.sleep(full * (0.1 + 0.09 * step))
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=60)
         assert digest(published) in (versions["old"], versions["new"]), f"half a handbook at step {step}"
@@ -113,7 +127,9 @@ def test_sigkill_while_making_pdfs_leaves_old_or_new_and_no_junk(tmp_path):
     for step in range(3):
         circle.write_text(new_text if step % 2 == 0 else old_text, encoding="utf-8")
         process = build(circle, out, pdfs=True, temporary=temporary)
-        time.sleep(full * (0.25 + 0.25 * step))  # in MkDocs, then well into WeasyPrint
+        # From the moment it holds the output: in MkDocs, then well into WeasyPrint.
+        wait_for_work(out, process, lambda path: path.name.startswith(".handbook-gen-work."))
+        time.sleep(full * 0.25 * step)
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=60)
         assert digest(published) in (versions["old"], versions["new"]), f"half a handbook at step {step}"
