@@ -243,6 +243,7 @@ def test_feeds_folder_over_builds_and_secrets(tmp_path, capsys, monkeypatch, cir
     first = snapshot(feeds_dir)
     tokens = [name for name in first if name != public_feeds.MARK]
     assert len(tokens) == len(feeds(circle)) and all(TOKEN_FILE.match(name) for name in tokens)
+    assert f"Agenda's op geheime adressen: {len(tokens)} bestanden in {feeds_dir}" in out_text
     names = [p.name.lower() for p in people_of(circle)] + [calendars._file_stem(p.name) for p in people_of(circle)]
     assert not any(name in token or token.startswith(name) for token in tokens for name in names)
     for name in tokens:
