@@ -203,17 +203,10 @@ class Printer:
     def render_together(self, pages: list[Path]):
         """Pages of one folder laid out as one document, each starting on a new sheet, under
         the PDFs' type (typeset.css), the theme's stylesheets and the PDFs' paper (paper.css)."""
-        html = self._printed(pages)
-        sheets = ([_own_stylesheet(TYPESET_CSS)] + self._stylesheets(pages[0].as_uri(), html)
-                  + [_own_stylesheet(PAPER_CSS)])
-        source = _weasyprint().HTML(string=html, base_url=pages[0].as_uri(),
-                                    url_fetcher=self._page_fetcher, media_type="print")
-        _unlink(source.etree_element)  # before render, which first reads the tree
-        with _quiet_weasyprint():
-            return source.render(stylesheets=sheets)
+        return self.lay_out(self._printed(pages), pages[0].as_uri(), _unlink, [PAPER_CSS])
 
     def lay_out(self, html: str, base_url: str, prepare, stylesheets: list[Path] = ()):
-        """Any printed HTML made of this handbook's pages (the whole-handbook book, book.py):
+        """Any printed HTML made of this handbook's pages (a print job, the book: book.py),
         laid out with the PDFs' type, the theme stylesheets it links, parsed once per process,
         then `stylesheets` (files of the generator's own); `prepare` edits the parsed tree first."""
         sheets = ([_own_stylesheet(TYPESET_CSS)] + self._stylesheets(base_url, html)
@@ -296,11 +289,11 @@ _HREF = re.compile(r'\shref="([^"]*)"')
 
 def _printed_html(pages: list[str], notes: str = "") -> str:
     """The pages as one printed document: the first page's <html> and <body> tags and the
-    theme's stylesheets it links (theme_stylesheet_links), titled by its heading, then each page's article (Material's .md-content__inner),
-    each after the first on a new sheet; with a `notes` title, a lined notes page last (see
-    print_job). Nothing else of the page's <head> is kept: the site's
-    name in its <title> and the prev/next links change with other pages, and would make its
-    PDF be laid out again for nothing.
+    theme's stylesheets it links (theme_stylesheet_links), titled by its heading, then each
+    page's article (Material's .md-content__inner), each after the first on a new sheet; with a
+    `notes` title, a lined notes page last (see print_job). Nothing else of the page's <head> is
+    kept: the site's name in its <title> and the prev/next links change with other pages, and
+    would make its PDF be laid out again for nothing.
     A page that is not a Material page is printed whole, with all its stylesheets (only one
     such page at a time)."""
     first = pages[0]
